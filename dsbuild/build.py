@@ -1,0 +1,233 @@
+"""One build, as a plain function: config in, a versioned dataset folder out.
+
+    load -> clean -> split -> validate (target format) -> export + version
+
+This is the only layer besides the CLI that knows Hydra: it instantiates the configured components
+and hands plain arguments to the stages. Each stage returns kept and rejected rows; every stage's
+report is checked (rows_in + added == kept + rejected) before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
+from .clean.pipeline import named_steps, run_cleaning
+from .errors import UserError
+from .export.formats import validate_table
+from .export.writers import write_jsonl
+from .sources.base import LOAD_STAGE, Loaded, Source
+from .split import SPLITS, check_ratios, draw_pilot, split_table
+from .stage import StageReport, concat, count_rules
+from .version.card import languages, length_stats, render_card
+from .version.fingerprint import file_sha256, redact, version_id
+from .version.manifest import build_manifest
+from .version.store import version_dir, write_atomically
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced (or found already built)."""
+
+    version_id: str
+    path: Path
+    existed: bool
+    stages: list[dict] = field(default_factory=list)
+    splits: dict[str, dict] = field(default_factory=dict)
+
+
+def build(
+    cfg: DictConfig,
+    *,
+    overrides: list[str] | None = None,
+    choices: dict | None = None,
+    show_progress: bool = True,
+) -> BuildResult:
+    """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes."""
+    plain = _resolve(cfg)
+    name = str(plain.get("name") or "")
+    if not _NAME.match(name):
+        raise UserError(f"name {name!r} must be a folder name (letters, digits, . _ -), e.g. name=doctor_qa")
+    ratios = check_ratios(plain["split"]["ratios"])
+    source: Source = _instantiate(cfg.source, "source")
+    exporter = _instantiate(cfg.format, "format")
+    steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
+    pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
+
+    inputs = source.fingerprint()
+    templates: dict[str, str] = {}
+    vid = version_id(plain, inputs, templates)
+    final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
+    if final.exists():
+        return _existing(vid, final)
+
+    stages: list[StageReport] = []
+    rejects: list[pa.Table] = []
+    with _progress(show_progress, len(steps) + 4) as advance:
+        loaded = source.load()
+        stages.append(_load_report(loaded))
+        rejects.append(loaded.rejected)
+        advance("load")
+
+        table, clean_rejects, clean_report = run_cleaning(loaded.table, steps, progress=advance)
+        stages.append(clean_report)
+        rejects += clean_rejects
+
+        split = plain["split"]
+        splits, split_report = split_table(table, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"))
+        stages.append(split_report)
+        advance("split")
+
+        valid_report = StageReport("validate", rows_in=split_report.kept)
+        valid_rejects = []
+        for split_name in SPLITS:
+            splits[split_name], bad = validate_table(exporter, splits[split_name])
+            if bad.num_rows:
+                valid_rejects.append(bad)
+        rejects += valid_rejects
+        valid_report.kept = sum(t.num_rows for t in splits.values())
+        valid_report.rejected = sum(t.num_rows for t in valid_rejects)
+        valid_report.by_rule = count_rules(concat(valid_rejects)) if valid_rejects else {}
+        stages.append(valid_report)
+        advance("validate")
+        for report in stages:
+            report.check()
+
+        if pilot_size:
+            splits["pilot"] = draw_pilot(splits["train"], pilot_size, split["seed"], split.get("stratify_by"))
+
+        all_rejects = concat([t for t in rejects if t is not None and t.num_rows])
+        stage_dicts = [s.as_dict() for s in stages]
+        split_info: dict[str, dict] = {}
+
+        def fill(tmp: Path) -> None:
+            files = {}
+            for split_name, rows in splits.items():
+                if rows.num_rows == 0:
+                    split_info[split_name] = {"rows": 0, "file": None, "sha256": None, "bytes": 0}
+                    continue
+                file_name = f"{split_name}{exporter.extension}"
+                exporter.write(rows, tmp / file_name)
+                files[split_name] = file_name
+                split_info[split_name] = {
+                    "rows": rows.num_rows, "file": file_name, "sha256": file_sha256(tmp / file_name),
+                    "bytes": (tmp / file_name).stat().st_size,
+                }
+            _write_json(tmp / "dataset_info.json", exporter.dataset_info(name, files))
+            rejects_path = tmp / "rejects.jsonl"
+            if all_rejects is not None:
+                write_jsonl(all_rejects, rejects_path)
+            else:
+                rejects_path.write_bytes(b"")
+            kept_tables = [t for n, t in splits.items() if n != "pilot"]
+            command = rebuild_command(overrides or [])
+            (tmp / "README.md").write_text(render_card(
+                name=name, version_id=vid, splits=split_info, stages=stage_dicts,
+                reject_examples=_examples(all_rejects), lengths=length_stats(kept_tables),
+                langs=languages(kept_tables), format_name=exporter.name, rebuild_command=command,
+            ), encoding="utf-8")
+            manifest = build_manifest(
+                version_id=vid, name=name, config=redact(plain), overrides=list(overrides or []),
+                choices=dict(choices or {}), inputs=loaded.inputs or inputs, templates=templates,
+                stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
+            )
+            manifest["rejects"] = {
+                "rows": 0 if all_rejects is None else all_rejects.num_rows, "file": "rejects.jsonl",
+                "sha256": file_sha256(rejects_path),
+            }
+            _write_json(tmp / "manifest.json", manifest)
+
+        created = write_atomically(final, fill)
+        advance("write")
+    if not created:
+        return _existing(vid, final)
+    return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
+
+
+def rebuild_command(overrides: list[str]) -> str:
+    """The command line that builds this version again (Hydra's own settings left out)."""
+    kept = [o for o in overrides if not o.lstrip("+~").startswith("hydra.")]
+    return " ".join(["dsbuild", *(shlex.quote(o) for o in kept)])
+
+
+def _existing(vid: str, final: Path) -> BuildResult:
+    manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=manifest["splits"])
+
+
+def _load_report(loaded: Loaded) -> StageReport:
+    rejected = loaded.rejected
+    report = StageReport(
+        LOAD_STAGE, rows_in=loaded.rows_read, kept=loaded.table.num_rows,
+        rejected=0 if rejected is None else rejected.num_rows,
+        by_rule={} if rejected is None else count_rules(rejected),
+    )
+    report.check()
+    return report
+
+
+def _examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:
+    """The first reason seen for each (stage, rule), for the card."""
+    examples: dict[tuple[str, str], str] = {}
+    if rejects is None:
+        return examples
+    cols = rejects.select(["_stage", "_rule", "_reason"]).to_pydict()
+    for stage, rule, reason in zip(cols["_stage"], cols["_rule"], cols["_reason"]):
+        examples.setdefault((stage, rule), reason or "")
+    return examples
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _resolve(cfg: DictConfig) -> dict:
+    """The config as plain data, interpolations resolved; a missing value names its key."""
+    try:
+        return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except MissingMandatoryValue as exc:
+        key = exc.full_key or "?"
+        raise UserError(f"{key} is required but not set; add {key}=<value> to the command or the config") from None
+    except OmegaConfBaseException as exc:
+        raise UserError(f"config: {_first_line(str(exc))} (key {exc.full_key})") from None
+
+
+def _instantiate(node, key: str):
+    """hydra.utils.instantiate with user mistakes turned into one-line UserErrors."""
+    if node is None:
+        return None
+    try:
+        return instantiate(node, _convert_="all")
+    except InstantiationException as exc:
+        cause = exc.__cause__
+        while cause is not None and not isinstance(cause, UserError) and cause.__cause__ is not None:
+            cause = cause.__cause__
+        if isinstance(cause, UserError):
+            raise cause from None
+        raise UserError(f"{key}: cannot build it: {_first_line(str(exc))}") from None
+    except OmegaConfBaseException as exc:
+        raise UserError(f"{key}: {_first_line(str(exc))}") from None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _progress(enabled: bool, total: int):
+    from contextlib import nullcontext
+
+    from .report import stage_progress
+
+    return stage_progress(total) if enabled else nullcontext(lambda label: None)

@@ -1,0 +1,1 @@
+"""Rule-based cleaning: small steps that either rewrite fields or drop rows with a reason."""

@@ -1,0 +1,87 @@
+"""The two kinds of cleaning step and what they return.
+
+A `Rule` decides, per row, keep (None) or drop (a one-line reason). A `Transform` rewrites fields and
+never drops. Both work on a whole Arrow table so that fast rules can be vectorized; a simple rule only
+implements `check(row)` (or `fix(value)` for a transform) and inherits the table loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from ..errors import UserError
+from ..record import text_fields
+
+
+@dataclass
+class Verdicts:
+    """Per-row outcome of a step: the (possibly rewritten) table and a reason per dropped row."""
+
+    table: pa.Table
+    reasons: Sequence[str | None] | None = None
+    duplicate_of: Sequence[str | None] | None = None
+
+
+class Step:
+    """Base for cleaning steps. `fields=None` means every text field of the data."""
+
+    fields: Sequence[str] | None = None
+    default_skip: tuple[str, ...] = ()
+
+    def run(self, table: pa.Table) -> Verdicts:
+        raise NotImplementedError
+
+    def resolve_fields(self, table: pa.Table) -> list[str]:
+        """The fields this step reads: the configured ones (which must exist) or the text fields."""
+        if self.fields is None:
+            return [f for f in text_fields(table) if f not in self.default_skip]
+        fields = [self.fields] if isinstance(self.fields, str) else list(self.fields)
+        missing = [f for f in fields if f not in table.column_names]
+        if missing:
+            raise UserError(
+                f"field {missing[0]!r} is not in the data (fields: {', '.join(table.column_names)}); "
+                "fix the rule's `fields` or map the column with source.columns"
+            )
+        return fields
+
+
+class Rule(Step):
+    """Keeps or drops rows. Override `check(row)`, or `run` for a vectorized or whole-table rule."""
+
+    def check(self, row: dict) -> str | None:
+        raise NotImplementedError
+
+    def run(self, table: pa.Table) -> Verdicts:
+        fields = self.resolve_fields(table)
+        rows = table.select(fields).to_pylist()
+        return Verdicts(table, [self.check(row) for row in rows])
+
+
+class Transform(Step):
+    """Rewrites text fields, never drops. Override `fix(value)` or `run`."""
+
+    def fix(self, value: str) -> str:
+        raise NotImplementedError
+
+    def run(self, table: pa.Table) -> Verdicts:
+        for name in self.resolve_fields(table):
+            values = table.column(name).to_pylist()
+            fixed = [v if v is None else self.fix(v) for v in values]
+            table = table.set_column(table.schema.get_field_index(name), name, pa.array(fixed, pa.string()))
+        return Verdicts(table)
+
+
+def snake_name(step: Step) -> str:
+    """`MissingValues` -> `missing_values`: the default name of a step in reports."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(step).__name__).lower()
+
+
+def as_list(fields: str | Sequence[str] | None) -> list[str] | None:
+    """Config may give one field as a string or several as a list."""
+    if fields is None:
+        return None
+    return [fields] if isinstance(fields, str) else list(fields)

@@ -1,0 +1,66 @@
+"""Runs the configured cleaning steps in order and accounts for every dropped row.
+
+Steps come from `cleaning.rules`, either a mapping (name -> step; the name labels its rejects and can
+be overridden from the command line as `cleaning.rules.<name>.<key>=…` or removed with
+`cleaning.rules.<name>=null`) or a plain list (names derived from the class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
+
+from ..errors import UserError
+from ..stage import StageReport, partition
+from .base import Step, snake_name
+
+STAGE = "clean"
+
+
+def named_steps(steps: Mapping[str, Step] | Sequence[Step] | None) -> list[tuple[str, Step]]:
+    """(name, step) pairs in order; null entries (rules switched off) are skipped."""
+    if not steps:
+        return []
+    if isinstance(steps, Mapping):
+        pairs = [(str(name), step) for name, step in steps.items() if step is not None]
+    else:
+        pairs, seen = [], {}
+        for step in steps:
+            if step is None:
+                continue
+            base = snake_name(step)
+            seen[base] = seen.get(base, 0) + 1
+            pairs.append((base if seen[base] == 1 else f"{base}#{seen[base]}", step))
+    for name, step in pairs:
+        if not isinstance(step, Step):
+            raise UserError(
+                f"cleaning.rules.{name} is not a cleaning step (got {type(step).__name__}); "
+                "give it a `_target_` that names a dsbuild.clean Rule or Transform class"
+            )
+    return pairs
+
+
+def run_cleaning(table: pa.Table, steps: list[tuple[str, Step]], progress=None) -> tuple[pa.Table, list[pa.Table], StageReport]:
+    """Apply steps in order; return kept rows, the rejected tables (one per step) and the report."""
+    report = StageReport(STAGE, rows_in=table.num_rows)
+    rejected_tables = []
+    for name, step in steps:
+        try:
+            verdicts = step.run(table)
+        except UserError as exc:
+            raise UserError(f"cleaning.rules.{name}: {exc}") from None
+        table = verdicts.table
+        if verdicts.reasons is not None:
+            table, rejected = partition(
+                table, verdicts.reasons, stage=STAGE, rule=name, duplicate_of=verdicts.duplicate_of
+            )
+            if rejected.num_rows:
+                rejected_tables.append(rejected)
+                report.by_rule[name] = rejected.num_rows
+        if progress is not None:
+            progress(name)
+    report.kept = table.num_rows
+    report.rejected = sum(t.num_rows for t in rejected_tables)
+    report.check()
+    return table, rejected_tables, report

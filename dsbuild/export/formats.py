@@ -1,0 +1,289 @@
+"""Exporters: one class per target format, built by Hydra from `{_target_: dsbuild.export.formats.X}`.
+
+An exporter says whether a canonical row fits its format (`validate`, a one-line reason naming the
+field), maps a row to a record of the format (`to_record`), writes a table of valid rows (`write`)
+and describes the written files to LLaMA-Factory (`dataset_info`). `validate_table` applies
+`validate` to a table and returns the misfits as rejects of stage `validate`, so no row is lost
+silently at export time.
+
+The prompt of a row is its `instruction` if non-empty, else its `question`. Chat formats append a
+non-empty `input` to it after a newline, as LLaMA-Factory joins alpaca prompt and query. With the
+CoT option, the answer is `<think>\\n{cot}\\n</think>\\n\\n{response}` (the DeepSeek-R1 layout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import pyarrow as pa
+
+from ..stage import partition
+from . import llamafactory, writers
+
+VALIDATE_STAGE = "validate"
+PROMPT_FIELDS = ("instruction", "question")
+
+
+def validate_table(exporter: Exporter, table: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(rows valid for `exporter`, the other rows marked as rejects of rule `format:<name>`)."""
+    reasons: list[str | None] = []
+    for rows in writers.row_batches(table, exporter.fields):
+        reasons.extend(map(exporter.validate, rows))
+    return partition(table, reasons, stage=VALIDATE_STAGE, rule=f"format:{exporter.name}")
+
+
+@dataclass
+class Exporter:
+    """Base of the exporters; subclasses set `name`, `extension`, `fields` and the methods."""
+
+    name: ClassVar[str]
+    extension: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]  # the row fields that `validate` and `to_record` read
+    _written: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def validate(self, row: dict) -> str | None:
+        """None if `row` can become a record of this format, else a one-line reason naming the field."""
+        raise NotImplementedError
+
+    def to_record(self, row: dict) -> dict:
+        """The record of this format for a valid canonical row."""
+        raise NotImplementedError
+
+    def write(self, table: pa.Table, path: Path) -> None:
+        """Write the records of all rows of `table` (already validated) to `path`."""
+        path = Path(path)
+        self._written[path.name] = self._write(table, path)
+
+    def written_keys(self, file_name: str) -> frozenset[str]:
+        """The record keys (columns) of a file this exporter wrote, looked up by its base name."""
+        name = Path(file_name).name
+        if name not in self._written:
+            raise ValueError(f"{self.name} exporter has not written {name!r}; write the split first")
+        return self._written[name]
+
+    def dataset_info(self, dataset_name: str, split_files: dict[str, str]) -> dict:
+        """LLaMA-Factory dataset_info.json entries for the written splits (see `llamafactory`)."""
+        return llamafactory.dataset_info(self, dataset_name, split_files)
+
+    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
+        """Write with Python records (`to_record`); return the keys the records have."""
+        keys: set[str] = set()
+
+        def batches():
+            for rows in writers.row_batches(table, self.fields):
+                records = [self.to_record(row) for row in rows]
+                for record in records:
+                    keys.update(record)
+                yield records
+
+        writers.write_records(batches(), path, json_lines=self.extension == ".jsonl")
+        return frozenset(keys)
+
+
+@dataclass
+class CotSft(Exporter):
+    """Question / Complex-CoT / Response: the DeepSeek-R1-distill and HuatuoGPT-o1 SFT layout."""
+
+    name: ClassVar[str] = "cot_sft"
+    extension: ClassVar[str] = ".json"
+    fields: ClassVar[tuple[str, ...]] = ("question", "cot", "response")
+    KEYS: ClassVar[dict[str, str]] = {"question": "Question", "cot": "Complex-CoT", "response": "Response"}
+
+    def validate(self, row: dict) -> str | None:
+        return _first(_text(row, f, key) for f, key in self.KEYS.items())
+
+    def to_record(self, row: dict) -> dict:
+        return {key: row[f] for f, key in self.KEYS.items()}
+
+    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
+        columns = [
+            table.column(f) if f in table.column_names else pa.nulls(table.num_rows, pa.string())
+            for f in self.KEYS
+        ]
+        writers.write_json_list(pa.table(columns, names=list(self.KEYS.values())), path)
+        return frozenset(self.KEYS.values())
+
+
+@dataclass
+class Alpaca(Exporter):
+    """instruction / input / output (+ system): LLaMA-Factory's default alpaca layout."""
+
+    name: ClassVar[str] = "alpaca"
+    extension: ClassVar[str] = ".json"
+    fields: ClassVar[tuple[str, ...]] = ("system", "instruction", "question", "input", "cot", "response")
+    cot_in_output: bool = False
+
+    def validate(self, row: dict) -> str | None:
+        return (
+            _prompt_reason(row, "instruction")
+            or _optional_text(row, "input", "input")
+            or _text(row, "response", "output")
+            or (_text(row, "cot", "<think> block") if self.cot_in_output else None)
+            or _optional_text(row, "system", "system")
+        )
+
+    def to_record(self, row: dict) -> dict:
+        record = {
+            "instruction": _prompt(row),
+            "input": row.get("input") or "",
+            "output": _answer(row, self.cot_in_output),
+        }
+        if _non_empty(row.get("system")):
+            record["system"] = row["system"]
+        return record
+
+
+@dataclass
+class _Chat(Exporter):
+    """Shared rules of the chat formats: one user turn, one assistant turn, optional system."""
+
+    fields: ClassVar[tuple[str, ...]] = ("system", "instruction", "question", "input", "cot", "response")
+    user_label: ClassVar[str]  # how reasons name the user / assistant / system message
+    assistant_label: ClassVar[str]
+    system_label: ClassVar[str]
+    cot_in_response: bool = False
+    system_prompt: str | None = None
+
+    def validate(self, row: dict) -> str | None:
+        return (
+            _prompt_reason(row, self.user_label)
+            or _optional_text(row, "input", self.user_label)
+            or _text(row, "response", self.assistant_label)
+            or (_text(row, "cot", "<think> block") if self.cot_in_response else None)
+            or _optional_text(row, "system", self.system_label)
+        )
+
+    def _turns(self, row: dict) -> tuple[str | None, str, str]:
+        """(system or None, user message, assistant message)."""
+        system = row.get("system")
+        if not _non_empty(system):
+            system = self.system_prompt if _non_empty(self.system_prompt) else None
+        prompt = _prompt(row)
+        if _non_empty(row.get("input")):
+            prompt = f"{prompt}\n{row['input']}"
+        return system, prompt, _answer(row, self.cot_in_response)
+
+
+@dataclass
+class ShareGPT(_Chat):
+    """{"conversations": [human, gpt], "system"?}: LLaMA-Factory's sharegpt layout."""
+
+    name: ClassVar[str] = "sharegpt"
+    extension: ClassVar[str] = ".json"
+    user_label: ClassVar[str] = "human value"
+    assistant_label: ClassVar[str] = "gpt value"
+    system_label: ClassVar[str] = "system"
+
+    def to_record(self, row: dict) -> dict:
+        system, prompt, answer = self._turns(row)
+        turns = [{"from": "human", "value": prompt}, {"from": "gpt", "value": answer}]
+        record: dict = {"conversations": turns}
+        if system:
+            record["system"] = system
+        return record
+
+
+@dataclass
+class OpenAI(_Chat):
+    """{"messages": [system?, user, assistant]} as JSON Lines: the OpenAI fine-tuning layout."""
+
+    name: ClassVar[str] = "openai"
+    extension: ClassVar[str] = ".jsonl"
+    user_label: ClassVar[str] = "user content"
+    assistant_label: ClassVar[str] = "assistant content"
+    system_label: ClassVar[str] = "system content"
+
+    def to_record(self, row: dict) -> dict:
+        system, prompt, answer = self._turns(row)
+        messages = [{"role": "system", "content": system}] if system else []
+        messages += [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+        return {"messages": messages}
+
+
+@dataclass
+class _AllColumns(Exporter):
+    """Shared rules of the lossless dumps: any row with an id, every column kept as is."""
+
+    fields: ClassVar[tuple[str, ...]] = ("id",)
+
+    def validate(self, row: dict) -> str | None:
+        return None if row.get("id") is not None else "id is missing (field id)"
+
+    def to_record(self, row: dict) -> dict:
+        return dict(row)
+
+
+@dataclass
+class Jsonl(_AllColumns):
+    """Every column of every row, as JSON Lines (nulls written as null): the lossless text dump."""
+
+    name: ClassVar[str] = "jsonl"
+    extension: ClassVar[str] = ".jsonl"
+
+    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
+        writers.write_jsonl(table, path)
+        return frozenset(table.column_names)
+
+
+@dataclass
+class Parquet(_AllColumns):
+    """Every column of every row, as a deterministic zstd Parquet file: the lossless typed dump."""
+
+    name: ClassVar[str] = "parquet"
+    extension: ClassVar[str] = ".parquet"
+
+    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
+        writers.write_parquet(table, path)
+        return frozenset(table.column_names)
+
+
+def _first(reasons) -> str | None:
+    return next((r for r in reasons if r is not None), None)
+
+
+def _non_empty(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _not_string(target: str, name: str, value: object) -> str:
+    return f"{target} is not a string (field {name}: {type(value).__name__})"
+
+
+def _text(row: dict, name: str, target: str) -> str | None:
+    """Why `row[name]` cannot fill `target`, which needs a non-empty string; None if it can."""
+    value = row.get(name)
+    if value is None:
+        return f"{target} is missing (field {name})"
+    if not isinstance(value, str):
+        return _not_string(target, name, value)
+    return None if value.strip() else f"{target} is empty (field {name})"
+
+
+def _optional_text(row: dict, name: str, target: str) -> str | None:
+    """Why `row[name]` cannot fill optional `target`: only a non-string fails."""
+    value = row.get(name)
+    return None if value is None or isinstance(value, str) else _not_string(target, name, value)
+
+
+def _prompt_reason(row: dict, target: str) -> str | None:
+    """Why the row has no prompt: neither a non-empty instruction nor a non-empty question."""
+    for name in PROMPT_FIELDS:
+        if (reason := _optional_text(row, name, target)) is not None:
+            return reason
+        if _non_empty(row.get(name)):
+            return None
+    missing = all(row.get(name) is None for name in PROMPT_FIELDS)
+    return f"{target} is {'missing' if missing else 'empty'} (field instruction or question)"
+
+
+def _prompt(row: dict) -> str:
+    instruction = row.get("instruction")
+    return instruction if _non_empty(instruction) else row["question"]
+
+
+def _answer(row: dict, with_cot: bool) -> str:
+    if with_cot:
+        return f"<think>\n{row['cot']}\n</think>\n\n{row['response']}"
+    return row["response"]

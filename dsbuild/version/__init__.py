@@ -1,0 +1,1 @@
+"""Dataset versions: content-addressed ids, manifests, dataset cards and atomic writes."""

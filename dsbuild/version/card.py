@@ -1,0 +1,118 @@
+"""The dataset card (README.md): a Hugging Face-style YAML header, then counts a person can check.
+
+Deterministic: no timestamps or machine details (those live in manifest.json), so two builds of the
+same version write the same card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from .. import __version__
+from ..record import text_fields
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def size_category(n: int) -> str:
+    """Hugging Face's size bucket for n rows."""
+    bounds = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+              (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M")]
+    return next((label for bound, label in bounds if n < bound), "n>100M")
+
+
+def languages(tables: Sequence[pa.Table], sample: int = 2000) -> list[str]:
+    """ISO codes of the scripts seen in text fields (zh for CJK, en for Latin), from a sample of rows."""
+    found = set()
+    for table in tables:
+        for name in text_fields(table):
+            for value in table.column(name).slice(0, sample).to_pylist():
+                if value:
+                    if _CJK.search(value):
+                        found.add("zh")
+                    if _LATIN.search(value):
+                        found.add("en")
+    return sorted(found)
+
+
+def length_stats(tables: Sequence[pa.Table]) -> dict[str, dict[str, float]]:
+    """Per text field: min / median / mean / p95 / max characters over non-empty values."""
+    stats = {}
+    fields = sorted({f for t in tables for f in text_fields(t)}, key=lambda f: f)
+    for name in fields:
+        parts = [pc.utf8_length(t.column(name)) for t in tables if name in t.column_names and t.num_rows]
+        if not parts:
+            continue
+        lengths = np.concatenate([pc.drop_null(p).to_numpy() for p in parts]) if parts else np.array([])
+        if lengths.size == 0:
+            continue
+        stats[name] = {
+            "min": int(lengths.min()), "median": float(np.median(lengths)), "mean": float(lengths.mean()),
+            "p95": float(np.percentile(lengths, 95)), "max": int(lengths.max()),
+        }
+    return stats
+
+
+def render_card(
+    *,
+    name: str,
+    version_id: str,
+    splits: Mapping[str, Mapping],
+    stages: Sequence[Mapping],
+    reject_examples: Mapping[tuple[str, str], str],
+    lengths: Mapping[str, Mapping[str, float]],
+    langs: Sequence[str],
+    format_name: str,
+    rebuild_command: str,
+) -> str:
+    """The card's Markdown text."""
+    total = sum(s["rows"] for n, s in splits.items() if n != "pilot")
+    header = {
+        "pretty_name": name,
+        "language": list(langs),
+        "size_categories": [size_category(total)],
+        "tags": ["dsbuild", format_name],
+        "configs": [{
+            "config_name": "default",
+            "data_files": [{"split": n, "path": s["file"]} for n, s in splits.items() if s.get("file")],
+        }],
+        "dsbuild": {"version_id": version_id, "format": format_name, "dsbuild_version": __version__},
+    }
+    lines = ["---", yaml.safe_dump(header, sort_keys=False, allow_unicode=True).rstrip(), "---", ""]
+    lines += [f"# {name}", "", f"Dataset version `{version_id}`, built by dsbuild {__version__} "
+              f"in the `{format_name}` format. Every number below is recomputed from the files.", ""]
+    lines += ["## Splits", "", "| split | rows | file | sha256 |", "|---|---:|---|---|"]
+    for split, info in splits.items():
+        lines.append(f"| {split} | {info['rows']} | {info.get('file') or '-'} | `{(info.get('sha256') or '-')[:16]}` |")
+    if "pilot" in splits:
+        lines += ["", "`pilot` is a sample of `train` to try a fine-tune on before using the full set."]
+    lines += ["", "## Pipeline", "", "| stage | rows in | kept | rejected | added |", "|---|---:|---:|---:|---:|"]
+    for s in stages:
+        lines.append(f"| {s['stage']} | {s['rows_in']} | {s['kept']} | {s['rejected']} | {s['added']} |")
+    lines += ["", "## Rejected rows by rule", ""]
+    rejected = [(s["stage"], rule, n) for s in stages for rule, n in s["by_rule"].items()]
+    if rejected:
+        lines += ["Every rejected row is in `rejects.jsonl` with its stage, rule and reason.", "",
+                  "| stage | rule | rows | example reason |", "|---|---|---:|---|"]
+        for stage, rule, n in rejected:
+            example = reject_examples.get((stage, rule), "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {stage} | {rule} | {n} | {example[:120]} |")
+    else:
+        lines.append("No row was rejected.")
+    lines += ["", "## Field lengths (characters, all splits but pilot)", ""]
+    if lengths:
+        lines += ["| field | min | median | mean | p95 | max |", "|---|---:|---:|---:|---:|---:|"]
+        for field, st in lengths.items():
+            lines.append(f"| {field} | {st['min']} | {st['median']:.0f} | {st['mean']:.1f} | {st['p95']:.0f} | {st['max']} |")
+    else:
+        lines.append("No text fields.")
+    lines += ["", "## Rebuild", "", "The same command, inputs and dsbuild version give this version again "
+              "(same id, same bytes):", "", "```bash", rebuild_command, "```", ""]
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Atomic version folders: everything is written to a temp folder, then renamed into place.
+
+A crash leaves at most a `.tmp-*` folder (ignored and cleaned by the next build of that dataset),
+never a partial version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+TMP_PREFIX = ".tmp-"
+
+
+def version_dir(root: Path, name: str, version_id: str) -> Path:
+    """Where a version lives: <root>/<name>/<version_id>."""
+    return root / name / version_id
+
+
+def write_atomically(final: Path, fill: Callable[[Path], None]) -> bool:
+    """Run `fill(tmp_dir)`, then rename tmp_dir to `final`. False if `final` appeared meanwhile."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_tmp(final.parent)
+    tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        fill(tmp)
+        for path in tmp.iterdir():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if final.exists():
+                shutil.rmtree(tmp)
+                return False
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return True
+
+
+def _remove_stale_tmp(parent: Path) -> None:
+    """Delete temp folders left by builds that died (their pid is gone)."""
+    for path in parent.glob(f"{TMP_PREFIX}*"):
+        try:
+            pid = int(path.name.rsplit("-", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

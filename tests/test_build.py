@@ -1,0 +1,102 @@
+"""The whole build in-process on the bundled example: counts, files, manifest, card, versions."""
+
+import json
+
+import pytest
+from datasets import load_dataset
+
+from dsbuild.build import build
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    from hydra import compose, initialize_config_dir
+
+    from dsbuild.config import CONF_DIR
+
+    out = tmp_path_factory.mktemp("out")
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"output_dir={out}"])
+    return cfg, build(cfg, show_progress=False)
+
+
+def read_rejects(path):
+    return [json.loads(line) for line in (path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_planted_defect_is_rejected_with_its_rule(example):
+    _, result = example
+    by_rule = {}
+    for row in read_rejects(result.path):
+        by_rule.setdefault(row["_rule"], []).append(row)
+    assert len(by_rule["missing"]) == 13
+    assert len(by_rule["exact_dedup"]) == 20 and all(r["_duplicate_of"] for r in by_rule["exact_dedup"])
+    assert len(by_rule["blocklist"]) == 2 and len(by_rule["length_bounds"]) == 4
+    assert len(by_rule["length_outliers"]) == 1
+    assert all(r["_stage"] == "clean" and r["_reason"] and r["source_ref"].startswith("doctor_qa.jsonl:line ")
+               for rows in by_rule.values() for r in rows)
+
+
+def test_accounting_holds_for_every_stage(example):
+    _, result = example
+    for stage in result.stages:
+        assert stage["rows_in"] + stage["added"] == stage["kept"] + stage["rejected"]
+        assert sum(stage["by_rule"].values()) == stage["rejected"]
+    assert [s["stage"] for s in result.stages] == ["load", "clean", "split", "validate"]
+    assert sum(result.splits[s]["rows"] for s in ("train", "validation", "test")) == 156
+
+
+def test_cot_sft_files_have_exactly_the_three_keys_and_load_with_datasets(example):
+    _, result = example
+    records = json.loads((result.path / "train.json").read_text(encoding="utf-8"))
+    assert records and all(set(r) == {"Question", "Complex-CoT", "Response"} for r in records)
+    assert all(isinstance(v, str) and v.strip() for r in records for v in r.values())
+    text = json.dumps(records, ensure_ascii=False)
+    assert "<p>" not in text and "&nbsp;" not in text and "ＢＰ" not in text
+    for split in ("train", "validation", "test"):
+        ds = load_dataset("json", data_files=str(result.path / f"{split}.json"), split="train")
+        assert ds.num_rows == result.splits[split]["rows"]
+    info = json.loads((result.path / "dataset_info.json").read_text(encoding="utf-8"))
+    assert info["doctor_qa_train"]["file_name"] == "train.json"
+
+
+def test_manifest_has_the_contract_fields(example):
+    _, result = example
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("version_id", "name", "created_at", "dsbuild", "python", "packages", "config", "overrides",
+                "choices", "inputs", "stages", "splits", "seed"):
+        assert key in manifest
+    assert manifest["version_id"] == result.path.name
+    assert manifest["inputs"][0]["name"] == "doctor_qa.jsonl" and len(manifest["inputs"][0]["sha256"]) == 64
+    assert manifest["packages"]["datasets"] and "git" in manifest["dsbuild"]
+    from dsbuild.version.fingerprint import file_sha256
+    for info in manifest["splits"].values():
+        assert file_sha256(result.path / info["file"]) == info["sha256"]
+
+
+def test_card_has_header_counts_rules_lengths_and_rebuild_command(example):
+    _, result = example
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\npretty_name: doctor_qa\n")
+    assert "- zh" in card and "- en" in card
+    assert "| clean | exact_dedup | 20 |" in card and "| question |" in card
+    assert "```bash\ndsbuild" in card
+
+
+def test_same_inputs_same_version_and_bytes_second_build_exists(example, tmp_path):
+    cfg, first = example
+    again = build(cfg, show_progress=False)
+    assert again.existed and again.path == first.path
+    cfg2 = cfg.copy()
+    cfg2.output_dir = str(tmp_path)
+    elsewhere = build(cfg2, show_progress=False)
+    assert elsewhere.version_id == first.version_id and not elsewhere.existed
+    for name in ("train.json", "validation.json", "test.json", "rejects.jsonl", "README.md", "dataset_info.json"):
+        assert (elsewhere.path / name).read_bytes() == (first.path / name).read_bytes(), name
+
+
+def test_a_config_change_makes_a_new_version(example, tmp_path):
+    cfg, first = example
+    cfg2 = cfg.copy()
+    cfg2.split.seed = 1
+    assert build(cfg2, show_progress=False).version_id != first.version_id

@@ -1,0 +1,93 @@
+"""The `dsbuild` command as a user runs it: subprocesses with their own run and output folders."""
+
+import json
+import re
+
+import pytest
+from helpers import write_jsonl
+
+VERSION_LINE = re.compile(r"dataset version (written|already exists): (\S+)")
+
+
+def version_paths(stdout):
+    return [m.group(2) for m in VERSION_LINE.finditer(stdout)]
+
+
+@pytest.mark.slow
+def test_plain_dsbuild_builds_the_example_from_any_directory(run_cli, tmp_path):
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    first = run_cli(cwd=elsewhere)
+    assert first.returncode == 0, first.stderr
+    [path] = version_paths(first.stdout)
+    assert "/datasets/doctor_qa/" in path
+    assert "Rows per stage" in first.stdout and "Rejects per rule" in first.stdout and "Rows per split" in first.stdout
+    second = run_cli(cwd=elsewhere)
+    assert second.returncode == 0 and "already exists" in second.stdout
+    assert version_paths(second.stdout) == [path]
+
+
+@pytest.mark.slow
+def test_multirun_builds_one_version_per_seed(run_cli, tmp_path):
+    result = run_cli("-m", "split.seed=1,2,3", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert result.returncode == 0, result.stderr
+    paths = version_paths(result.stdout)
+    assert len(set(paths)) == 3
+    for path in paths:
+        manifest = json.loads(open(f"{path}/manifest.json", encoding="utf-8").read())
+        assert manifest["config"]["split"]["seed"] in (1, 2, 3)
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == [
+        "split.seed=1", "split.seed=2", "split.seed=3"]
+
+
+def error_cases(tmp_path):
+    good = write_jsonl(tmp_path / "good.jsonl", [{"q": f"question {i}", "a": f"answer {i}"} for i in range(5)])
+    bad_json = tmp_path / "bad.jsonl"
+    bad_json.write_text('{"q": "a", "a": "b"}\n{"q": "c", "a": }\n', encoding="utf-8")
+    undecodable = tmp_path / "bin.jsonl"
+    undecodable.write_bytes(b'{"q": "\xff\xfe\x00\x81\xff"}\n' * 3)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    files = ["source=files", "cleaning=none"]
+    return {
+        "missing file": ([*files, f"source.path={tmp_path / 'nope.jsonl'}"], "nope.jsonl"),
+        "unknown column": ([*files, f"source.path={good}", "source.columns={question: ask}"], "'ask'"),
+        "ratios": ([*files, f"source.path={good}", "split.ratios=[0.5,0.2,0.2]"], "split.ratios"),
+        "malformed json": ([*files, f"source.path={bad_json}"], "line 2"),
+        "undecodable": ([*files, f"source.path={undecodable}"], "bin.jsonl"),
+        "empty input": ([*files, f"source.path={empty}"], "empty.jsonl"),
+        "required value": (["source=files"], "source.path"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing file", "unknown column", "ratios", "malformed json", "undecodable",
+                                  "empty input", "required value"])
+def test_user_mistakes_end_in_one_line_and_exit_2(case, run_cli, tmp_path):
+    args, expected = error_cases(tmp_path)[case]
+    result = run_cli(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dsbuild: error: ") and expected in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_debug_switch_shows_the_traceback(run_cli, tmp_path):
+    result = run_cli("source=files", f"source.path={tmp_path / 'nope.jsonl'}", env={"DSBUILD_DEBUG": "1",
+                                                                                   "HYDRA_FULL_ERROR": "1"})
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_user_config_dir_on_the_command_line(run_cli, tmp_path):
+    data = write_jsonl(tmp_path / "mine.jsonl", [{"ask": f"question {i}?", "reply": f"answer number {i}."}
+                                                  for i in range(30)])
+    conf = tmp_path / "myconf" / "source"
+    conf.mkdir(parents=True)
+    (conf / "mine.yaml").write_text(
+        f"# dsbuild --config-dir myconf source=mine\ndefaults:\n  - files\npath: {data}\n"
+        "columns: {question: ask, response: reply}\n", encoding="utf-8")
+    result = run_cli("--config-dir", str(tmp_path / "myconf"), "source=mine", "name=mine", "format=alpaca")
+    assert result.returncode == 0, result.stderr
+    [path] = version_paths(result.stdout)
+    records = json.loads(open(f"{path}/train.json", encoding="utf-8").read())
+    assert records and set(records[0]) == {"instruction", "input", "output"}

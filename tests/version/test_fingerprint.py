@@ -1,0 +1,19 @@
+from dsbuild.version.fingerprint import content_config, redact, version_id
+
+
+def test_secrets_never_reach_the_hash_or_the_manifest():
+    cfg = {"llm": {"api_key": "sk-123", "model": "m", "nested": [{"hf_token": "t"}]}}
+    assert redact(cfg) == {"llm": {"api_key": "***", "model": "m", "nested": [{"hf_token": "***"}]}}
+    assert "sk-123" not in str(content_config(cfg))
+
+
+def test_locations_do_not_change_the_version_but_content_does():
+    inputs = [{"kind": "file", "path": "/a/x.jsonl", "name": "x.jsonl", "sha256": "1", "bytes": 3}]
+    moved = [dict(inputs[0], path="/elsewhere/x.jsonl")]
+    edited = [dict(inputs[0], sha256="2")]
+    cfg = {"name": "n", "source": {"path": "/a/x.jsonl"}, "output_dir": "/out"}
+    base = version_id(cfg, inputs, {})
+    assert version_id(dict(cfg, output_dir="/other", source={"path": "/b"}), moved, {}) == base
+    assert version_id(cfg, edited, {}) != base
+    assert version_id(dict(cfg, seed=1), inputs, {}) != base
+    assert version_id(cfg, inputs, {"cot.j2": "abc"}) != base
