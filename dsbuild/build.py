@@ -79,14 +79,19 @@ def build(
         loaded = source.load()
         stages.append(_load_report(loaded))
         rejects.append(loaded.rejected)
+        table, inputs = loaded.table, loaded.inputs or inputs
+        del loaded  # stages below replace the table; do not pin the loaded copy in memory
         advance("load")
 
-        table, clean_rejects, clean_report = run_cleaning(loaded.table, steps, progress=advance)
+        table, clean_rejects, clean_report = run_cleaning(table, steps, progress=advance)
         stages.append(clean_report)
         rejects += clean_rejects
 
         split = plain["split"]
-        splits, split_report = split_table(table, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"))
+        splits, split_report = split_table(
+            table, ratios, split["seed"], split.get("stratify_by"), split.get("group_by")
+        )
+        del table
         stages.append(split_report)
         advance("split")
 
@@ -140,7 +145,7 @@ def build(
             ), encoding="utf-8")
             manifest = build_manifest(
                 version_id=vid, name=name, config=redact(plain), overrides=list(overrides or []),
-                choices=dict(choices or {}), inputs=loaded.inputs or inputs, templates=templates,
+                choices=dict(choices or {}), inputs=inputs, templates=templates,
                 stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
             )
             manifest["rejects"] = {

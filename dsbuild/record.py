@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 
-from .textops import as_large_string, replace_where
+from .textops import as_large_string, fold_whitespace
+from .textops import row_digests as text_digests
 
 TASK_FIELDS = (
     "system", "instruction", "question", "input", "cot", "response", "text", "label", "image", "audio",
@@ -44,58 +44,101 @@ def is_text_type(type_: pa.DataType) -> bool:
 def normalized_for_id(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """NFKC, whitespace runs folded to one space, trimmed: cosmetic edits do not change an id."""
     text = pc.utf8_normalize(as_large_string(column), "NFKC")
-    text = replace_where(text, r"[^\S ]|  ", [(r"\s+", " ")])
+    text = fold_whitespace(text)
     return pc.utf8_trim_whitespace(text)
 
 
-def content_ids(table: pa.Table, fields: list[str] | None = None) -> list[str]:
+def content_ids(table: pa.Table, fields: list[str] | None = None) -> pa.Array:
     """One id per row: a hash of the normalized `fields` (default: all task fields), made unique.
 
     The first row with a given content gets the bare hash; later rows with the same content get
     `<hash>-2`, `<hash>-3`, … in input order.
     """
     fields = sorted(fields if fields is not None else task_fields(table.column_names))
-    parts = []
-    for name in fields:
-        col = table.column(name)
-        if not is_text_type(col.type):
-            col = pc.cast(col, pa.large_string()) if _castable(col.type) else _json_strings(col)
-        parts.append(pc.fill_null(normalized_for_id(col), "\x00"))
-    if parts:
-        joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
-    else:
-        joined = pa.array([""] * table.num_rows, pa.large_string())
-    digest = xxhash.xxh3_128_hexdigest
-    width = 2 * ID_DIGEST_BYTES
-    hashes = []
-    for start in range(0, len(joined), HASH_BATCH):  # batches bound the Python strings alive at once
-        hashes += [digest(t.encode("utf-8"))[:width] for t in joined[start:start + HASH_BATCH].to_pylist()]
-    return number_occurrences(hashes)
+    digests = row_digests(table, fields, normalized_for_id)
+    return with_suffixes(hex_prefixes(digests, ID_DIGEST_BYTES), occurrences(digests))
 
 
-def number_occurrences(hashes: list[str]) -> list[str]:
-    """Suffix repeats of a content hash in order: h, h-2, h-3, … (ids stay unique)."""
-    codes = pc.dictionary_encode(pa.array(hashes, pa.string())).indices.to_numpy(zero_copy_only=False)
+def row_digests(table: pa.Table, fields: list[str], normalize, batch_rows: int = HASH_BATCH) -> pa.Array:
+    """A 128-bit hash per row of `normalize(field)` joined over `fields`.
+
+    Works batch by batch, so only one batch of normalized text and Python strings is alive at a time.
+    """
+    chunks = []
+    for start in range(0, table.num_rows, batch_rows):
+        batch = table.slice(start, batch_rows)
+        parts = [pc.fill_null(normalize(as_text(batch.column(f))), "\x00") for f in fields]
+        if not parts:
+            joined = pa.array([""] * batch.num_rows, pa.large_string())
+        elif len(parts) == 1:
+            joined = parts[0]
+        else:
+            joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", parts[0].type))
+        chunks.append(text_digests(joined))
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.binary(16))
+
+
+def as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A column as text: strings pass, numbers and booleans are cast, anything else is JSON."""
+    if is_text_type(column.type):
+        return column
+    if _castable(column.type):
+        return pc.cast(column, pa.large_string())
+    return _json_strings(column)
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_prefixes(digests: pa.Array, n_bytes: int) -> pa.Array:
+    """The first `n_bytes` of each fixed-size digest as lowercase hex, computed in numpy."""
+    n = len(digests)
+    width = digests.type.byte_width
+    raw = np.frombuffer(digests.buffers()[1], dtype=np.uint8)[digests.offset * width:(digests.offset + n) * width]
+    head = raw.reshape(n, width)[:, :n_bytes]
+    chars = np.empty((n, n_bytes, 2), dtype=np.uint8)
+    chars[:, :, 0], chars[:, :, 1] = _HEX[head >> 4], _HEX[head & 15]
+    offsets = np.arange(0, 2 * n_bytes * n + 1, 2 * n_bytes, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()))
+
+
+def occurrences(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """For each row, how many earlier rows have the same key (0 for the first)."""
+    codes = pc.dictionary_encode(keys).indices
+    codes = (codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes).to_numpy(zero_copy_only=False)
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     run_start = np.r_[0, np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1]
     occurrence = np.empty(len(codes), dtype=np.int64)
     occurrence[order] = np.arange(len(codes)) - np.repeat(run_start, np.diff(np.r_[run_start, len(codes)]))
-    ids = list(hashes)
-    for i in np.flatnonzero(occurrence):
-        ids[i] = f"{hashes[i]}-{occurrence[i] + 1}"
-    return ids
+    return occurrence
 
 
-CONTENT_ID_PATTERN = r"^([0-9a-f]{%d})(-\d+)?$" % (2 * ID_DIGEST_BYTES)
+def with_suffixes(bases: pa.Array, occurrence: np.ndarray) -> pa.Array:
+    """`base` for first occurrences, `base-2`, `base-3`, … for repeats."""
+    repeats = np.flatnonzero(occurrence)
+    if len(repeats) == 0:
+        return bases
+    suffixed = [f"{bases[int(i)].as_py()}-{occurrence[i] + 1}" for i in repeats]
+    mask = np.zeros(len(bases), dtype=bool)
+    mask[repeats] = True
+    return pc.replace_with_mask(bases, pa.array(mask), pa.array(suffixed, bases.type))
 
 
-def renumber_content_ids(ids: pa.ChunkedArray | pa.Array) -> list[str]:
+CONTENT_ID_PATTERN = rf"^([0-9a-f]{{{2 * ID_DIGEST_BYTES}}})(-\d+)?$"
+
+
+def renumber_content_ids(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Make content ids unique again after tables were concatenated (user ids pass unchanged)."""
-    bases = pc.replace_substring_regex(ids, CONTENT_ID_PATTERN, r"\1").to_pylist()
-    is_content = pc.match_substring_regex(ids, CONTENT_ID_PATTERN).to_pylist()
-    numbered = iter(number_occurrences([b for b, c in zip(bases, is_content) if c]))
-    return [next(numbered) if c else v for v, c in zip(ids.to_pylist(), is_content)]
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    is_content = pc.fill_null(pc.match_substring_regex(ids, CONTENT_ID_PATTERN), False)
+    bases = pc.if_else(is_content, pc.replace_substring_regex(ids, CONTENT_ID_PATTERN, r"\1"), ids)
+    occurrence = np.zeros(len(ids), dtype=np.int64)
+    rows = np.flatnonzero(is_content.to_numpy(zero_copy_only=False))
+    if len(rows):
+        occurrence[rows] = occurrences(bases.filter(is_content))
+    return with_suffixes(bases, occurrence)
 
 
 def _castable(type_: pa.DataType) -> bool:

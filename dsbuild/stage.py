@@ -59,7 +59,9 @@ def partition(
     """Split `table` by per-row reasons: None keeps a row, a string rejects it with that reason."""
     if len(reasons) != table.num_rows:
         raise AccountingError(f"rule {rule!r} gave {len(reasons)} verdicts for {table.num_rows} rows")
-    drop = np.fromiter((r is not None for r in reasons), dtype=bool, count=len(reasons))
+    verdicts = np.empty(len(reasons), dtype=object)
+    verdicts[:] = reasons
+    drop = verdicts != None  # noqa: E711  (elementwise, in C: a Python loop costs ~0.3 s per 1M rows)
     if not drop.any():
         return table, table.schema.empty_table()
     kept = table.filter(pa.array(~drop))
@@ -67,7 +69,7 @@ def partition(
     rejected = table.take(pa.array(idx))
     n = len(idx)
     rejected = mark_rejected(
-        rejected, stage=stage, rule=rule, reasons=[reasons[i] for i in idx],
+        rejected, stage=stage, rule=rule, reasons=verdicts[idx].tolist(),
         duplicate_of=None if duplicate_of is None else [duplicate_of[i] for i in idx],
     )
     assert rejected.num_rows == n

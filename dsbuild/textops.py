@@ -1,21 +1,45 @@
 """Fast text kernels over Arrow string columns, for the steps that touch every row.
 
-Arrow's regex replace costs seconds per million rows, so these helpers run it only on the rows that
-need it (found with a cheap match first), and drop ASCII punctuation and spaces with a byte table in
-numpy (ASCII bytes are whole characters in UTF-8, so this never splits a character).
+Per-row Python costs microseconds a row, Arrow's regex replace seconds per million rows; these work
+on the UTF-8 bytes of a whole column in numpy instead, or run regexes only on the rows that need
+them. They rely on two UTF-8 facts: an ASCII byte is always a whole character, and a lead byte
+(0xC0 and up) is never a continuation byte, so a byte pattern found at a lead byte is a character.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def space_class(excluding: str = "") -> str:
+    """Python's whitespace (str.isspace, what `\\s` means in `re`) as the inside of an RE2 [...] class.
+
+    Arrow's RE2 `\\s` is ASCII only; this spells every whitespace character out, minus `excluding`.
+    """
+    return "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE if c not in excluding)
+
+
+# ASCII bytes that are not letters or digits (punctuation, symbols, spaces, controls).
 _ASCII_DROP = np.zeros(256, dtype=bool)
-for _b in range(128):
-    _ASCII_DROP[_b] = not chr(_b).isalnum()
+_ASCII_DROP[[b for b in range(128) if not chr(b).isalnum()]] = True
+
+# Full-width punctuation U+FF01-FF0F, FF1A-FF20, FF3B-FF40, FF5B-FF65 is EF BC xx / EF BD xx in
+# UTF-8. Swapped for the private-use U+E0xx (EE 80 xx / EE 81 xx: same length), NFKC leaves it alone.
+_PUNCT_CODEPOINTS = [*range(0xFF01, 0xFF10), *range(0xFF1A, 0xFF21), *range(0xFF3B, 0xFF41), *range(0xFF5B, 0xFF66)]
+_PUNCT_CLASS = re.escape("".join(map(chr, _PUNCT_CODEPOINTS)))
+_PROTECTED = np.zeros((2, 256), dtype=bool)  # [second byte - 0xBC][third byte]
+for _cp in _PUNCT_CODEPOINTS:
+    _utf8 = chr(_cp).encode()
+    _PROTECTED[_utf8[1] - 0xBC, _utf8[2]] = True
 
 
 def as_large_string(column: pa.ChunkedArray | pa.Array) -> pa.LargeStringArray:
@@ -41,35 +65,107 @@ def replace_where(
     return pc.replace_with_mask(column, needs, subset)
 
 
-def drop_punctuation_and_space(column: pa.ChunkedArray | pa.Array) -> pa.LargeStringArray:
-    """Remove punctuation, symbols and whitespace: ASCII by byte table, the rest by regex."""
+def fold_whitespace(column: pa.ChunkedArray | pa.Array) -> pa.LargeStringArray:
+    """Every run of whitespace (any kind, line breaks too) becomes one space."""
+    return replace_where(column, f"[{space_class(' ')}]|  ", [(f"[{space_class()}]+", " ")])
+
+
+def normalize_keeping_fullwidth_punctuation(column: pa.ChunkedArray | pa.Array, form: str) -> pa.LargeStringArray:
+    """Unicode `form` (NFKC, NFKD) everywhere except full-width punctuation such as ，：？（）.
+
+    Rows that already hold the private-use characters used as stand-ins are normalized one by one.
+    """
     column = as_large_string(column)
-    non_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(column), True))
-    if pc.any(non_ascii).as_py():
-        subset = pc.replace_substring_regex(column.filter(non_ascii), r"[\pP\pS\s]+", "")
-        column = pc.replace_with_mask(column, non_ascii, subset)
-    return _drop_ascii_bytes(column)
+    data, offsets = _bytes_of(column)
+    stand_ins = _lead_positions(data, 0xEE, (0x80, 0x81))
+    fallback = np.unique(np.searchsorted(offsets, stand_ins, side="right") - 1) if len(stand_ins) else []
+    swapped = data.copy()
+    leads = _lead_positions(data, 0xEF, (0xBC, 0xBD))
+    leads = leads[_PROTECTED[data[leads + 1] - 0xBC, data[leads + 2]]]
+    swapped[leads], swapped[leads + 1] = 0xEE, data[leads + 1] - (0xBC - 0x80)
+    normalized = pc.utf8_normalize(_with_bytes(column, swapped, offsets), form)
+    out, out_offsets = _bytes_of(normalized)
+    back = _lead_positions(out, 0xEE, (0x80, 0x81))
+    restored = out.copy()
+    restored[back], restored[back + 1] = 0xEF, out[back + 1] + (0xBC - 0x80)
+    result = _with_bytes(normalized, restored, out_offsets)
+    if len(fallback):
+        originals = column.take(pa.array(fallback)).to_pylist()
+        exact = [None if s is None else _normalize_between_punctuation(s, form) for s in originals]
+        mask = np.zeros(len(column), dtype=bool)
+        mask[fallback] = True
+        result = pc.replace_with_mask(result, pa.array(mask), pa.array(exact, pa.large_string()))
+    return result
 
 
-def _drop_ascii_bytes(column: pa.LargeStringArray, block_rows: int = 65536) -> pa.LargeStringArray:
-    n = len(column)
-    validity, offsets_buf, data_buf = column.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset: column.offset + n + 1]
-    if data_buf is None or offsets[-1] == offsets[0]:
+def _normalize_between_punctuation(text: str, form: str) -> str:
+    """The slow, exact path: normalize the runs between full-width punctuation characters."""
+    parts = re.split(f"([{_PUNCT_CLASS}])", text)
+    return "".join(p if i % 2 else unicodedata.normalize(form, p) for i, p in enumerate(parts))
+
+
+def drop_punctuation_and_space(column: pa.ChunkedArray | pa.Array) -> pa.LargeStringArray:
+    """Remove punctuation, symbols and whitespace from already NFKC-normalized text.
+
+    Dropped: ASCII non-alphanumerics, the General Punctuation block (U+2000-205F: dashes, curly
+    quotes, …, thin spaces) and CJK Symbols and Punctuation (U+3000-303F: 、。「」【】…). NFKC has
+    already folded full-width forms to ASCII. Other symbols (rare in text) stay.
+    """
+    column = as_large_string(column)
+    data, offsets = _bytes_of(column)
+    if len(data) == 0:
         return column
-    data = np.frombuffer(data_buf, dtype=np.uint8)
+    drop = _ASCII_DROP[data]
+    for lead, seconds in ((0xE2, (0x80, 0x81)), (0xE3, (0x80,))):
+        at = _lead_positions(data, lead, seconds)
+        if lead == 0xE2:
+            at = at[(data[at + 1] == 0x80) | (data[at + 2] <= 0x9F)]
+        drop[at], drop[at + 1], drop[at + 2] = True, True, True
+    return _with_bytes(column, *_compact(data, offsets, ~drop))
+
+
+def row_digests(column: pa.ChunkedArray | pa.Array) -> pa.FixedSizeBinaryArray:
+    """A 128-bit xxh3 digest of each row's UTF-8 bytes (nulls hash as the empty string)."""
+    column = as_large_string(column)
+    data, offsets = _bytes_of(column)
+    view = memoryview(data)
+    digest = xxhash.xxh3_128_digest
+    bounds = offsets.tolist()
+    return pa.array([digest(view[a:b]) for a, b in zip(bounds[:-1], bounds[1:])], pa.binary(16))
+
+
+def _bytes_of(column: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+    """(the bytes the rows span, their offsets rebased to start at 0)."""
+    _, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset: column.offset + len(column) + 1]
+    start, stop = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[start:stop] if data_buf is not None else np.zeros(0, np.uint8)
+    return data, offsets - start
+
+
+def _with_bytes(like: pa.LargeStringArray, data: np.ndarray, offsets: np.ndarray) -> pa.LargeStringArray:
+    """A large_string array with `like`'s nulls over new bytes and offsets."""
+    validity = pc.is_valid(like).buffers()[1] if like.null_count else None
+    return pa.LargeStringArray.from_buffers(
+        len(like), pa.py_buffer(np.ascontiguousarray(offsets, dtype=np.int64)), pa.py_buffer(data),
+        validity, like.null_count,
+    )
+
+
+def _compact(data: np.ndarray, offsets: np.ndarray, keep: np.ndarray, block_rows: int = 65536):
+    """(kept bytes, new offsets) for a byte mask, in blocks of rows so running sums stay small."""
+    n = len(offsets) - 1
     new_offsets = np.zeros(n + 1, dtype=np.int64)
-    kept_parts = []
-    for start in range(0, n, block_rows):  # blocks keep the running sums small in memory
+    for start in range(0, n, block_rows):
         stop = min(start + block_rows, n)
         lo, hi = offsets[start], offsets[stop]
-        keep = ~_ASCII_DROP[data[lo:hi]]
         running = np.zeros(hi - lo + 1, dtype=np.int64 if hi - lo >= 2**31 else np.int32)
-        np.cumsum(keep.view(np.uint8), out=running[1:])
+        np.cumsum(keep[lo:hi].view(np.uint8), out=running[1:])
         new_offsets[start + 1: stop + 1] = new_offsets[start] + running[offsets[start + 1: stop + 1] - lo]
-        kept_parts.append(data[lo:hi][keep])
-    if validity is not None and column.offset:
-        validity = pc.is_valid(column).buffers()[1]
-    return pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(new_offsets), pa.py_buffer(np.concatenate(kept_parts)), validity, column.null_count
-    )
+    return data[keep], new_offsets
+
+
+def _lead_positions(data: np.ndarray, lead: int, seconds: tuple[int, ...]) -> np.ndarray:
+    """Positions of 3-byte characters starting `lead` followed by one of `seconds`."""
+    at = np.flatnonzero(data[:-2] == lead) if len(data) >= 3 else np.zeros(0, dtype=np.int64)
+    return at[np.isin(data[at + 1], seconds)]

@@ -1,10 +1,10 @@
 """Exact deduplication on normalized fields, with a deterministic survivor.
 
 Two rows are duplicates when the chosen fields are equal after NFKC, case folding and (by default)
-dropping punctuation and whitespace, so "头痛怎么办？" and "头痛怎么办?" collide. Keys are
-dictionary-encoded in Arrow, so no Python string per row is built; the survivor is the first row in
-input order (`keep: first`) or the one with the most text in all its fields (`keep: longest`, ties go
-to the first), e.g. the fullest answer among rows deduplicated on the question alone.
+dropping punctuation and whitespace, so "头痛怎么办？" and "头痛怎么办?" collide. Only a 128-bit
+hash of each row's normalized key is kept (16 bytes a row, whatever the text length). The survivor is
+the first row in input order (`keep: first`) or the one with the most text in all its fields
+(`keep: longest`, ties go to the first), e.g. the fullest answer when deduplicating on the question.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
-from ..textops import as_large_string, drop_punctuation_and_space, replace_where
-from ..record import text_fields
+from ..record import row_digests, text_fields
+from ..textops import as_large_string, drop_punctuation_and_space, fold_whitespace
 from .base import Rule, Verdicts, as_list
 
 
@@ -41,11 +41,8 @@ class ExactDedup(Rule):
         n = table.num_rows
         if n == 0 or not fields:
             return Verdicts(table, [None] * n)
-        keys = [pc.fill_null(self._normalize(table.column(f)), "\x00") for f in fields]
-        joined = keys[0] if len(keys) == 1 else pc.binary_join_element_wise(
-            *keys, pa.scalar("\x1f", keys[0].type)
-        )
-        codes = pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False)
+        digests = row_digests(table, fields, self._normalize)
+        codes = pc.dictionary_encode(digests).indices.to_numpy(zero_copy_only=False)
         survivor = self._survivors(table, codes)
         dup_rows = np.flatnonzero(survivor[codes] != np.arange(n))
         reasons: list[str | None] = [None] * n
@@ -65,7 +62,8 @@ class ExactDedup(Rule):
             text = pc.utf8_lower(text)
         if self.ignore_punctuation:
             return drop_punctuation_and_space(text)
-        return pc.utf8_trim_whitespace(replace_where(text, r"[^\S ]|  ", [(r"\s+", " ")]))
+        text = fold_whitespace(text)
+        return pc.utf8_trim_whitespace(text)
 
     def _survivors(self, table: pa.Table, codes: np.ndarray) -> np.ndarray:
         """For each key code, the row index that stays."""

@@ -12,23 +12,14 @@ import html
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..textops import replace_where
+from ..textops import normalize_keeping_fullwidth_punctuation, replace_where, space_class
 from .base import Transform, Verdicts, as_list
 
-_WHITESPACE_FIXES = [(r"[^\S\n]+", " "), (r" ?\n ?", "\n"), (r"\n{3,}", "\n\n")]
-
-# Full-width punctuation blocks (U+FF01-FF0F, FF1A-FF20, FF3B-FF40, FF5B-FF65) plus U+3000-3003.
-_FULLWIDTH_PUNCT = (
-    [chr(c) for c in range(0xFF01, 0xFF10)] + [chr(c) for c in range(0xFF1A, 0xFF21)]
-    + [chr(c) for c in range(0xFF3B, 0xFF41)] + [chr(c) for c in range(0xFF5B, 0xFF66)]
-)
-_PUNCT_RE = "[" + "".join(_FULLWIDTH_PUNCT).replace("\\", "\\\\").replace("]", "\\]").replace("[", "\\[") + "]"
-_PROTECT = str.maketrans({ch: chr(0xE000 + i) for i, ch in enumerate(_FULLWIDTH_PUNCT)})
-_RESTORE = str.maketrans({chr(0xE000 + i): ch for i, ch in enumerate(_FULLWIDTH_PUNCT)})
+_WHITESPACE_FIXES = [(f"[{space_class(chr(10))}]+", " "), (r" ?\n ?", "\n"), (r"\n{3,}", "\n\n")]
+_NEEDS_WHITESPACE_FIX = f"[{space_class(' ' + chr(10))}]|  | \n|\n |\n\n\n"
 
 
 class NormalizeText(Transform):
@@ -58,30 +49,13 @@ class NormalizeText(Transform):
         text = column
         if self.form:
             if self.keep_punct and self.form.startswith("NFK"):
-                text = _normalize_keeping_punct(text, self.form)
+                text = normalize_keeping_fullwidth_punctuation(text, self.form)
             else:
                 text = pc.utf8_normalize(text, self.form)
         if self.whitespace:
-            text = replace_where(text, r"[^\S\n ]|  | \n|\n |\n\n\n", _WHITESPACE_FIXES)
+            text = replace_where(text, _NEEDS_WHITESPACE_FIX, _WHITESPACE_FIXES)
             text = pc.utf8_trim_whitespace(text)
         return text
-
-
-def _normalize_keeping_punct(column: pa.ChunkedArray, form: str) -> pa.ChunkedArray:
-    """NFK* normalization that leaves full-width punctuation as it is."""
-    normalized = pc.utf8_normalize(column, form)
-    has_punct = pc.fill_null(pc.match_substring_regex(column, _PUNCT_RE), False)
-    rows = np.flatnonzero(has_punct.to_numpy(zero_copy_only=False))
-    if len(rows) == 0:
-        return normalized
-    import unicodedata
-
-    values = normalized.to_pylist()
-    originals = column.take(pa.array(rows)).to_pylist()
-    for i, original in zip(rows, originals):
-        protected = original.translate(_PROTECT)
-        values[i] = unicodedata.normalize(form, protected).translate(_RESTORE)
-    return pa.chunked_array([pa.array(values, column.type)])
 
 
 _HALFWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "})

@@ -41,7 +41,9 @@ def named_steps(steps: Mapping[str, Step] | Sequence[Step] | None) -> list[tuple
     return pairs
 
 
-def run_cleaning(table: pa.Table, steps: list[tuple[str, Step]], progress=None) -> tuple[pa.Table, list[pa.Table], StageReport]:
+def run_cleaning(
+    table: pa.Table, steps: list[tuple[str, Step]], progress=None
+) -> tuple[pa.Table, list[pa.Table], StageReport]:
     """Apply steps in order; return kept rows, the rejected tables (one per step) and the report."""
     report = StageReport(STAGE, rows_in=table.num_rows)
     rejected_tables = []

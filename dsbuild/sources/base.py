@@ -45,7 +45,7 @@ class Source:
 
 def to_records(
     table: pa.Table,
-    refs: Sequence[str],
+    refs: pa.Array | Sequence[str],
     *,
     source_name: str,
     columns: Mapping[str, str] | None,
@@ -89,10 +89,11 @@ def to_records(
         )
     n = records.num_rows
     records = records.append_column("source", pa.array([source_name] * n, pa.string()))
-    records = records.append_column("source_ref", pa.array(list(refs), pa.string()))
+    refs = refs if isinstance(refs, pa.Array | pa.ChunkedArray) else pa.array(list(refs), pa.string())
+    records = records.append_column("source_ref", pc.cast(refs, pa.string()))
     if id_column is None:
         ids = content_ids(records.drop_columns(["source", "source_ref"]))
-        return records.add_column(0, "id", pa.array(ids, pa.string())), None
+        return records.add_column(0, "id", pc.cast(ids, pa.string())), None
     return _with_user_ids(records, table.column(id_column))
 
 

@@ -10,6 +10,8 @@ import glob
 from collections.abc import Mapping
 from pathlib import Path
 
+import pyarrow as pa
+
 from ..errors import UserError
 from ..stage import concat
 from ..version.fingerprint import file_sha256
@@ -34,7 +36,9 @@ class FilesSource(Source):
         name: str | None = None,
     ):
         if not path:
-            raise UserError("source.path is empty; set it to a file, a glob or a folder, e.g. source.path=data/qa.jsonl")
+            raise UserError(
+                "source.path is empty; set it to a file, a glob or a folder, e.g. source.path=data/qa.jsonl"
+            )
         if format != "auto" and format not in FORMATS:
             raise UserError(f"source.format {format!r} is unknown; use auto or one of {', '.join(FORMATS)}")
         self.path, self.format, self.encoding = str(path), format, encoding
@@ -58,8 +62,9 @@ class FilesSource(Source):
             if self.columns:
                 _check_columns(read.table.column_names, self.columns, path)
             tables.append(read.table)
-            refs.extend(f"{rel}:{ref}" for ref in read.refs)
+            refs.append(read.refs.column(rel))
         table = concat(tables)
+        refs = pa.concat_arrays(refs)
         records, rejected = to_records(
             table, refs, source_name=self.name, columns=self.columns, id_column=self.id_column,
             where=self.path, keep_columns=self.keep_columns,

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..errors import UserError
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, to_records
@@ -71,7 +75,8 @@ class HFSource(Source):
     def load(self) -> Loaded:
         opened = self._open()
         table = opened.dataset.with_format("arrow")[:]
-        refs = [f"{self.path}:{self.split}[{i}]" for i in range(table.num_rows)]
+        numbers = pc.cast(pa.array(np.arange(table.num_rows, dtype=np.int64)), pa.string())
+        refs = pc.binary_join_element_wise(f"{self.path}:{self.split}[", numbers, "]", "")
         records, rejected = to_records(
             table, refs, source_name=self.name, columns=self.columns, id_column=self.id_column,
             where=f"hf:{self.path}", keep_columns=self.keep_columns,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import renumber_content_ids
@@ -57,7 +58,7 @@ class MixSource(Source):
             kept.append(picked)
             rejected += [item.rejected, dropped]
         table = concat(kept)
-        table = table.set_column(0, "id", pa.array(renumber_content_ids(table.column("id")), pa.string()))
+        table = table.set_column(0, "id", pc.cast(renumber_content_ids(table.column("id")), pa.string()))
         return Loaded(
             table,
             rows_read=sum(item.rows_read for item in loaded.values()),

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
@@ -45,12 +47,29 @@ _JSON_BLOCK = 16 << 20  # Arrow's JSON block size; fewer, larger blocks parse fa
 _SNIFF = 4096  # bytes read to tell JSON lines from a JSON list in a .json file
 
 
+@dataclass(frozen=True)
+class Refs:
+    """Where each row came from: `kind` ("line" or "row") and 1-based numbers, kept as integers
+    so that a million rows cost a few megabytes, not a million Python strings."""
+
+    kind: str
+    numbers: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, prefix: str) -> pa.Array:
+        """The refs as strings `<prefix>:<kind> N`, built in Arrow."""
+        numbers = pc.cast(pa.array(self.numbers, pa.int64()), pa.string())
+        return pc.binary_join_element_wise(f"{prefix}:{self.kind} ", numbers, "")
+
+
 @dataclass
 class FileRead:
-    """A file's rows as a table, where each row came from (`refs[i]`), and how it was read."""
+    """A file's rows as a table, where each row came from (`refs`), and how it was read."""
 
     table: pa.Table
-    refs: list[str]
+    refs: Refs
     encoding: str | None
     format: str
 
@@ -120,8 +139,8 @@ def _require_rows(count: int, where: str) -> None:
         raise UserError(f"{where}: no rows; check source.path")
 
 
-def _refs(kind: str, count: int) -> list[str]:
-    return [f"{kind} {i}" for i in range(1, count + 1)]
+def _refs(kind: str, count: int) -> Refs:
+    return Refs(kind, np.arange(1, count + 1, dtype=np.int64))
 
 
 def _starts_with_object(path: Path) -> bool:
@@ -140,7 +159,7 @@ def _read_parquet(path: Path, where: str) -> pa.Table:
         ) from None
 
 
-def _read_jsonl(buf: bytes, end: int, where: str) -> tuple[pa.Table, list[str]]:
+def _read_jsonl(buf: bytes, end: int, where: str) -> tuple[pa.Table, Refs]:
     """Arrow's parse of the first `end` bytes when its rows pair up with the lines, else a Python parse."""
     table = _arrow_jsonl(pa.py_buffer(buf).slice(0, end))
     if table is not None:
@@ -165,11 +184,11 @@ def _read_jsonl(buf: bytes, end: int, where: str) -> tuple[pa.Table, list[str]]:
                 'one JSON object such as {"text": "..."}'
             )
         rows.append(value)
-        refs.append(f"line {number}")
-    return _table_from_rows(rows), refs
+        refs.append(number)
+    return _table_from_rows(rows), Refs("line", np.array(refs, dtype=np.int64))
 
 
-def _arrow_refs(buf: bytes, end: int, rows: int) -> list[str] | None:
+def _arrow_refs(buf: bytes, end: int, rows: int) -> Refs | None:
     """Line refs for Arrow's `rows`, or None if they do not pair up one to one with the non-blank lines.
 
     Arrow skips blank lines and also accepts two objects on one line; since every non-blank line it
@@ -184,7 +203,9 @@ def _arrow_refs(buf: bytes, end: int, rows: int) -> list[str] | None:
     lines = line + buf.count(b"\n", pos, end)
     if rows != lines - len(blank):
         return None
-    return [f"line {n}" for n in range(1, lines + 1) if n not in blank] if blank else _refs("line", lines)
+    if not blank:
+        return _refs("line", lines)
+    return Refs("line", np.array([n for n in range(1, lines + 1) if n not in blank], dtype=np.int64))
 
 
 def _arrow_jsonl(data: pa.Buffer) -> pa.Table | None:
@@ -339,15 +360,15 @@ def _csv_problem(buf: bytes, delimiter: str, where: str, exc: pa.ArrowException)
     return f"{where}: cannot parse as {kind} ({_first_line(exc)}); check source.format"
 
 
-def _read_txt(buf: bytes, where: str) -> tuple[pa.Table, list[str]]:
+def _read_txt(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
     texts: list[str] = []
-    refs: list[str] = []
+    refs: list[int] = []
     for number, line in enumerate(decode(buf, "utf-8", where=where).split("\n"), start=1):
         text = line.rstrip()
         if text:
             texts.append(text)
-            refs.append(f"line {number}")
-    return pa.table({"text": pa.array(texts, pa.string())}), refs
+            refs.append(number)
+    return pa.table({"text": pa.array(texts, pa.string())}), Refs("line", np.array(refs, dtype=np.int64))
 
 
 def _first_line(exc: Exception) -> str:
@@ -356,7 +377,7 @@ def _first_line(exc: Exception) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-_READERS: dict[str, Callable[[bytes, str], tuple[pa.Table, list[str]]]] = {
+_READERS: dict[str, Callable[[bytes, str], tuple[pa.Table, Refs]]] = {
     "json": _read_json,
     "csv": _read_csv,
     "tsv": _read_tsv,

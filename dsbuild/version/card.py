@@ -110,7 +110,9 @@ def render_card(
     if lengths:
         lines += ["| field | min | median | mean | p95 | max |", "|---|---:|---:|---:|---:|---:|"]
         for field, st in lengths.items():
-            lines.append(f"| {field} | {st['min']} | {st['median']:.0f} | {st['mean']:.1f} | {st['p95']:.0f} | {st['max']} |")
+            lines.append(
+                f"| {field} | {st['min']} | {st['median']:.0f} | {st['mean']:.1f} | {st['p95']:.0f} | {st['max']} |"
+            )
     else:
         lines.append("No text fields.")
     lines += ["", "## Rebuild", "", "The same command, inputs and dsbuild version give this version again "
