@@ -83,6 +83,7 @@ def run_one(data: Path, out: Path) -> dict:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "kept": sum(v["rows"] for v in result.splits.values()),
         "rejected": {r: n for s in result.stages for r, n in s["by_rule"].items()},
+        "stage_seconds": {s["stage"]: s["seconds"] for s in result.stages},
     }
 
 
@@ -126,6 +127,11 @@ def report(results: list[dict]) -> str:
         rules = ", ".join(f"{k} {v}" for k, v in r["rejected"].items())
         lines.append(f"| {r['rows']:,} | {r['seconds']:.1f} | {r['rows_per_s']:,.0f} | {r['peak_rss_mb']:,.0f} "
                      f"| {ratio:.2f}x | {r['kept']:,} | {rules} |")
+    last = results[-1]
+    stages = dict(last["stage_seconds"])
+    stages["write (files, card, manifest)"] = last["seconds"] - sum(stages.values())
+    lines += ["", f"Where the time goes at {last['rows']:,} rows: "
+              + ", ".join(f"{name} {sec:.1f} s" for name, sec in stages.items()) + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,15 +76,17 @@ def build(
 
     stages: list[StageReport] = []
     rejects: list[pa.Table] = []
+    lap = _stopwatch()
     with _progress(show_progress, len(steps) + 4) as advance:
         loaded = source.load()
-        stages.append(_load_report(loaded))
+        stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
-        table, inputs = loaded.table, loaded.inputs or inputs
-        del loaded  # stages below replace the table; do not pin the loaded copy in memory
+        handover, inputs = [loaded.table], loaded.inputs or inputs
+        del loaded  # cleaning replaces the table step by step; nothing here should pin the loaded copy
         advance("load")
 
-        table, clean_rejects, clean_report = run_cleaning(table, steps, progress=advance)
+        table, clean_rejects, clean_report = run_cleaning(handover, steps, progress=advance)
+        clean_report.seconds = lap()
         stages.append(clean_report)
         rejects += clean_rejects
 
@@ -92,6 +95,7 @@ def build(
             table, ratios, split["seed"], split.get("stratify_by"), split.get("group_by")
         )
         del table
+        split_report.seconds = lap()
         stages.append(split_report)
         advance("split")
 
@@ -105,6 +109,7 @@ def build(
         valid_report.kept = sum(t.num_rows for t in splits.values())
         valid_report.rejected = sum(t.num_rows for t in valid_rejects)
         valid_report.by_rule = count_rules(concat(valid_rejects)) if valid_rejects else {}
+        valid_report.seconds = lap()
         stages.append(valid_report)
         advance("validate")
         for report in stages:
@@ -172,12 +177,24 @@ def _existing(vid: str, final: Path) -> BuildResult:
     return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=manifest["splits"])
 
 
-def _load_report(loaded: Loaded) -> StageReport:
+def _stopwatch():
+    """`lap()` -> seconds since the previous lap (or the start)."""
+    last = [time.perf_counter()]
+
+    def lap() -> float:
+        now = time.perf_counter()
+        seconds, last[0] = now - last[0], now
+        return round(seconds, 3)
+
+    return lap
+
+
+def _load_report(loaded: Loaded, seconds: float) -> StageReport:
     rejected = loaded.rejected
     report = StageReport(
         LOAD_STAGE, rows_in=loaded.rows_read, kept=loaded.table.num_rows,
         rejected=0 if rejected is None else rejected.num_rows,
-        by_rule={} if rejected is None else count_rules(rejected),
+        by_rule={} if rejected is None else count_rules(rejected), seconds=seconds,
     )
     report.check()
     return report

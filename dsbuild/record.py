@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .textops import as_large_string, fold_whitespace
+from .textops import fold_whitespace, nfkc
 from .textops import row_digests as text_digests
 
 TASK_FIELDS = (
@@ -43,7 +43,7 @@ def is_text_type(type_: pa.DataType) -> bool:
 
 def normalized_for_id(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """NFKC, whitespace runs folded to one space, trimmed: cosmetic edits do not change an id."""
-    text = pc.utf8_normalize(as_large_string(column), "NFKC")
+    text = nfkc(column)
     text = fold_whitespace(text)
     return pc.utf8_trim_whitespace(text)
 

@@ -49,7 +49,8 @@ def unit_hashes(seed: int, keys: list[str], salt: str = "") -> np.ndarray:
     """Uniform numbers in [0, 1), one per key, from (seed, salt, key): the same on every machine."""
     seed = int(seed) % 2**64
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(f"{salt}{k}".encode(), seed) for k in keys), dtype=np.float64, count=len(keys)) / 2.0**64
+    hashes = [digest(f"{salt}{k}".encode(), seed) for k in keys] if salt else [digest(k.encode(), seed) for k in keys]
+    return np.array(hashes, dtype=np.uint64) / 2.0**64
 
 
 def group_keys(table: pa.Table, group_by: str | None) -> pa.ChunkedArray:

@@ -27,6 +27,7 @@ class StageReport:
     rejected: int = 0
     added: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
     def check(self) -> None:
         """Fail loudly if the stage's rows do not add up."""
@@ -45,6 +46,7 @@ class StageReport:
         return {
             "stage": self.stage, "rows_in": self.rows_in, "kept": self.kept,
             "rejected": self.rejected, "added": self.added, "by_rule": dict(self.by_rule),
+            "seconds": self.seconds,
         }
 
 

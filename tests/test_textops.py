@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dsbuild.textops import (
     drop_punctuation_and_space,
+    nfkc,
     normalize_keeping_fullwidth_punctuation,
     replace_where,
     row_digests,
@@ -55,6 +56,19 @@ def test_nfkc_keeping_punctuation_examples():
     column = pa.array(["ＢＰ １４０/９０，头痛？", "（急）ＡＢ\u3000c", "\ue001，Ａ"])
     assert normalize_keeping_fullwidth_punctuation(column, "NFKC").to_pylist() == [
         "BP 140/90，头痛？", "（急）AB c", "\ue001，A"]
+
+
+unicode_texts = st.lists(st.one_of(st.none(), st.text(st.one_of(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    st.sampled_from("ＡＢ１，？　e\u0301\u0308가\u1100\u1161\u11a8ﬁ½℃。中文"),
+), max_size=20)), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(unicode_texts)
+def test_nfkc_matches_unicodedata(values):
+    got = nfkc(pa.array(values, pa.large_string())).to_pylist()
+    assert got == [None if v is None else unicodedata.normalize("NFKC", v) for v in values]
 
 
 @settings(max_examples=200, deadline=None)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import row_digests, text_fields
-from ..textops import as_large_string, drop_punctuation_and_space, fold_whitespace
+from ..textops import drop_punctuation_and_space, fold_whitespace, nfkc
 from .base import Rule, Verdicts, as_list
 
 
@@ -57,7 +57,7 @@ class ExactDedup(Rule):
         return Verdicts(table, reasons, duplicate_of)
 
     def _normalize(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
-        text = pc.utf8_normalize(as_large_string(column), "NFKC")
+        text = nfkc(column)
         if self.ignore_case:
             text = pc.utf8_lower(text)
         if self.ignore_punctuation:

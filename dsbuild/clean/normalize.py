@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..textops import normalize_keeping_fullwidth_punctuation, replace_where, space_class
+from ..textops import in_batches, nfkc, normalize_keeping_fullwidth_punctuation, replace_where, space_class
 from .base import Transform, Verdicts, as_list
 
 _WHITESPACE_FIXES = [(f"[{space_class(chr(10))}]+", " "), (r" ?\n ?", "\n"), (r"\n{3,}", "\n\n")]
@@ -42,7 +42,7 @@ class NormalizeText(Transform):
     def run(self, table: pa.Table) -> Verdicts:
         for name in self.resolve_fields(table):
             idx = table.schema.get_field_index(name)
-            table = table.set_column(idx, name, self.normalize(table.column(name)))
+            table = table.set_column(idx, name, in_batches(self.normalize, table.column(name)))
         return Verdicts(table)
 
     def normalize(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -50,6 +50,8 @@ class NormalizeText(Transform):
         if self.form:
             if self.keep_punct and self.form.startswith("NFK"):
                 text = normalize_keeping_fullwidth_punctuation(text, self.form)
+            elif self.form == "NFKC":
+                text = nfkc(text)
             else:
                 text = pc.utf8_normalize(text, self.form)
         if self.whitespace:

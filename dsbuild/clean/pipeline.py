@@ -42,9 +42,15 @@ def named_steps(steps: Mapping[str, Step] | Sequence[Step] | None) -> list[tuple
 
 
 def run_cleaning(
-    table: pa.Table, steps: list[tuple[str, Step]], progress=None
+    table: pa.Table | list[pa.Table], steps: list[tuple[str, Step]], progress=None
 ) -> tuple[pa.Table, list[pa.Table], StageReport]:
-    """Apply steps in order; return kept rows, the rejected tables (one per step) and the report."""
+    """Apply steps in order; return kept rows, the rejected tables (one per step) and the report.
+
+    Pass the table inside a one-element list to hand it over: the list is emptied, so the caller
+    does not pin the uncleaned rows in memory while the steps make their copies.
+    """
+    if isinstance(table, list):
+        table = table.pop()
     report = StageReport(STAGE, rows_in=table.num_rows)
     rejected_tables = []
     for name, step in steps:
@@ -60,6 +66,7 @@ def run_cleaning(
             if rejected.num_rows:
                 rejected_tables.append(rejected)
                 report.by_rule[name] = rejected.num_rows
+        pa.default_memory_pool().release_unused()  # hand the step's temporaries back to the OS
         if progress is not None:
             progress(name)
     report.kept = table.num_rows

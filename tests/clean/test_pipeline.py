@@ -33,3 +33,9 @@ def test_a_rule_error_names_its_config_key():
 def test_non_step_is_rejected():
     with pytest.raises(UserError, match="not a cleaning step"):
         named_steps({"x": 3})
+
+
+def test_a_handed_over_table_is_taken_out_of_the_list():
+    handover = [pa.table({"id": ["a"], "question": ["q"]})]
+    kept, _, _ = run_cleaning(handover, named_steps({"lb": LengthBounds(min_chars=1)}))
+    assert handover == [] and kept.num_rows == 1
