@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .textops import fold_whitespace, nfkc
+from .textops import fold_whitespace, map_batches, nfkc
 from .textops import row_digests as text_digests
 
 TASK_FIELDS = (
@@ -22,7 +22,6 @@ TEXT_FIELDS = ("system", "instruction", "question", "input", "cot", "response", 
 LINEAGE_FIELDS = ("id", "source", "source_ref", "augmented_from")
 REJECT_FIELDS = ("_stage", "_rule", "_reason", "_duplicate_of")
 ID_DIGEST_BYTES = 12
-HASH_BATCH = 100_000
 
 
 def task_fields(columns: list[str]) -> list[str]:
@@ -59,14 +58,10 @@ def content_ids(table: pa.Table, fields: list[str] | None = None) -> pa.Array:
     return with_suffixes(hex_prefixes(digests, ID_DIGEST_BYTES), occurrences(digests))
 
 
-def row_digests(table: pa.Table, fields: list[str], normalize, batch_rows: int = HASH_BATCH) -> pa.Array:
-    """A 128-bit hash per row of `normalize(field)` joined over `fields`.
+def row_digests(table: pa.Table, fields: list[str], normalize) -> pa.Array:
+    """A 128-bit hash per row of `normalize(field)` joined over `fields`, batch by batch (in parallel)."""
 
-    Works batch by batch, so only one batch of normalized text and Python strings is alive at a time.
-    """
-    chunks = []
-    for start in range(0, table.num_rows, batch_rows):
-        batch = table.slice(start, batch_rows)
+    def digest_batch(batch: pa.Table) -> pa.Array:
         parts = [pc.fill_null(normalize(as_text(batch.column(f))), "\x00") for f in fields]
         if not parts:
             joined = pa.array([""] * batch.num_rows, pa.large_string())
@@ -74,7 +69,9 @@ def row_digests(table: pa.Table, fields: list[str], normalize, batch_rows: int =
             joined = parts[0]
         else:
             joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", parts[0].type))
-        chunks.append(text_digests(joined))
+        return text_digests(joined)
+
+    chunks = map_batches(digest_batch, table)
     return pa.concat_arrays(chunks) if chunks else pa.array([], pa.binary(16))
 
 
