@@ -100,3 +100,60 @@ def test_a_config_change_makes_a_new_version(example, tmp_path):
     cfg2 = cfg.copy()
     cfg2.split.seed = 1
     assert build(cfg2, show_progress=False).version_id != first.version_id
+
+
+def build_example(tmp_path, *overrides):
+    from hydra import compose, initialize_config_dir
+
+    from dsbuild.config import CONF_DIR
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"output_dir={tmp_path}", *overrides])
+    return build(cfg, show_progress=False)
+
+
+@pytest.mark.parametrize("fmt, loader", [("alpaca", "json"), ("sharegpt", "json"), ("openai", "json"),
+                                         ("jsonl", "json"), ("parquet", "parquet")])
+def test_every_format_builds_and_each_split_loads(tmp_path, fmt, loader):
+    result = build_example(tmp_path, f"format={fmt}")
+    info = json.loads((result.path / "dataset_info.json").read_text(encoding="utf-8"))
+    for split in ("train", "validation", "test"):
+        file = result.splits[split]["file"]
+        ds = load_dataset(loader, data_files=str(result.path / file), split="train")
+        assert ds.num_rows == result.splits[split]["rows"] > 0
+        entry = info[f"doctor_qa_{split}"]
+        assert entry["file_name"] == file and entry["formatting"] in ("alpaca", "sharegpt")
+        for column in entry.get("columns", {}).values():
+            assert column in ds.column_names
+
+
+def test_experiment_preset_stratifies_and_draws_a_pilot_from_train(tmp_path):
+    result = build_example(tmp_path, "experiment=doctor_qa")
+    train = {r["Question"] for r in json.loads((result.path / "train.json").read_text(encoding="utf-8"))}
+    pilot = json.loads((result.path / "pilot.json").read_text(encoding="utf-8"))
+    assert len(pilot) == 50 and {r["Question"] for r in pilot} <= train
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["split"]["stratify_by"] == "department"
+    assert "split: pilot" in (result.path / "README.md").read_text(encoding="utf-8")
+
+
+def test_group_by_keeps_each_group_in_one_split(tmp_path):
+    result = build_example(tmp_path, "format=jsonl", "split.group_by=department", "split.ratios=[0.5,0.25,0.25]")
+    seen = {}
+    for split in ("train", "validation", "test"):
+        if not result.splits[split]["file"]:
+            continue
+        for line in (result.path / result.splits[split]["file"]).read_text(encoding="utf-8").splitlines():
+            seen.setdefault(json.loads(line)["department"], set()).add(split)
+    assert seen and all(len(splits) == 1 for splits in seen.values())
+
+
+def test_mix_blends_the_jsonl_and_the_gb18030_csv(tmp_path):
+    result = build_example(tmp_path, "source=mix", "format=jsonl", "name=doctor_mix")
+    rows = [json.loads(line) for split in ("train", "validation", "test")
+            for line in (result.path / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    sources = {r["source"] for r in rows}
+    assert sources == {"doctor_qa", "doctor_qa_extra"}
+    assert any("头" in r["question"] or "孩子" in r["question"] for r in rows if r["source"] == "doctor_qa_extra")
+    load = result.stages[0]
+    assert load["by_rule"].get("mix", 0) == load["rejected"]

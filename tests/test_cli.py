@@ -91,3 +91,19 @@ def test_user_config_dir_on_the_command_line(run_cli, tmp_path):
     [path] = version_paths(result.stdout)
     records = json.loads(open(f"{path}/train.json", encoding="utf-8").read())
     assert records and set(records[0]) == {"instruction", "input", "output"}
+
+
+def test_hub_source_on_a_local_dataset_folder_offline(run_cli, tmp_path):
+    folder = tmp_path / "my_hf_dataset" / "data"
+    write_jsonl(folder / "train.jsonl", [{"Question": f"q{i}?", "Response": f"answer {i}."} for i in range(40)])
+    result = run_cli("source=hf", f"source.path={folder.parent}",
+                     "source.columns={question: Question, response: Response}", "name=hfdemo", "format=jsonl",
+                     "pilot.size=5",
+                     env={"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
+    assert result.returncode == 0, result.stderr
+    [path] = version_paths(result.stdout)
+    manifest = json.loads(open(f"{path}/manifest.json", encoding="utf-8").read())
+    assert manifest["inputs"][0]["kind"] == "hf" and manifest["inputs"][0]["files"][0]["sha256"]
+    assert manifest["splits"]["pilot"]["rows"] == 5
+    row = json.loads(open(f"{path}/train.jsonl", encoding="utf-8").readline())
+    assert row["source_ref"].startswith(f"{folder.parent}:train[")

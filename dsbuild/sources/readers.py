@@ -236,7 +236,7 @@ def _without_temporal(type_: pa.DataType) -> pa.DataType:
     return type_
 
 
-def _read_json(buf: bytes, where: str) -> tuple[pa.Table, list[str]]:
+def _read_json(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
     try:
         value = json.loads(buf)
     except json.JSONDecodeError as exc:
@@ -294,15 +294,15 @@ def _column(values: list) -> pa.Array:
         )
 
 
-def _read_csv(buf: bytes, where: str) -> tuple[pa.Table, list[str]]:
+def _read_csv(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
     return _read_delimited(buf, ",", where)
 
 
-def _read_tsv(buf: bytes, where: str) -> tuple[pa.Table, list[str]]:
+def _read_tsv(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
     return _read_delimited(buf, "\t", where)
 
 
-def _read_delimited(buf: bytes, delimiter: str, where: str) -> tuple[pa.Table, list[str]]:
+def _read_delimited(buf: bytes, delimiter: str, where: str) -> tuple[pa.Table, Refs]:
     """Every column as strings ("007" stays "007"); an empty unquoted cell is null, `""` is ""."""
     parse_options = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
     try:
