@@ -31,7 +31,7 @@ from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
 from .version.card import languages, length_stats, render_card
-from .version.fingerprint import file_sha256, redact, version_id
+from .version.fingerprint import file_sha256, redact, redact_overrides, version_id
 from .version.manifest import build_manifest
 from .version.store import version_dir, write_atomically
 
@@ -58,6 +58,7 @@ def build(
 ) -> BuildResult:
     """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes."""
     plain = _resolve(cfg)
+    overrides = redact_overrides(list(overrides or []))
     name = str(plain.get("name") or "")
     if not _NAME.match(name):
         raise UserError(f"name {name!r} must be a folder name (letters, digits, . _ -), e.g. name=doctor_qa")
@@ -142,14 +143,14 @@ def build(
             else:
                 rejects_path.write_bytes(b"")
             kept_tables = [t for n, t in splits.items() if n != "pilot"]
-            command = rebuild_command(overrides or [])
+            command = rebuild_command(overrides)
             (tmp / "README.md").write_text(render_card(
                 name=name, version_id=vid, splits=split_info, stages=stage_dicts,
                 reject_examples=_examples(all_rejects), lengths=length_stats(kept_tables),
                 langs=languages(kept_tables), format_name=exporter.name, rebuild_command=command,
             ), encoding="utf-8")
             manifest = build_manifest(
-                version_id=vid, name=name, config=redact(plain), overrides=list(overrides or []),
+                version_id=vid, name=name, config=redact(plain), overrides=overrides,
                 choices=dict(choices or {}), inputs=inputs, templates=templates,
                 stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
             )

@@ -51,6 +51,15 @@ def redact(config):
     return config
 
 
+def redact_overrides(overrides: list[str]) -> list[str]:
+    """Command-line overrides with the values of secret-looking keys replaced by '***'."""
+    redacted = []
+    for item in overrides:
+        key, sep, _ = item.partition("=")
+        redacted.append(f"{key}=***" if sep and is_secret_key(key.rsplit(".", 1)[-1]) else item)
+    return redacted
+
+
 def content_config(config):
     """The part of a plain config that decides content: no secrets, no locations."""
     if isinstance(config, Mapping):

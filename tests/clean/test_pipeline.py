@@ -1,5 +1,9 @@
+import functools
+
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dsbuild.clean.dedup import ExactDedup
 from dsbuild.clean.normalize import NormalizeText
@@ -39,3 +43,36 @@ def test_a_handed_over_table_is_taken_out_of_the_list():
     handover = [pa.table({"id": ["a"], "question": ["q"]})]
     kept, _, _ = run_cleaning(handover, named_steps({"lb": LengthBounds(min_chars=1)}))
     assert handover == [] and kept.num_rows == 1
+
+
+texts = st.one_of(st.none(), st.text(st.sampled_from("ab ，?Ａ<p>&\n头痛"), max_size=12))
+
+
+@functools.lru_cache(maxsize=1)
+def default_steps():
+    from hydra import compose, initialize_config_dir
+
+    from dsbuild.build import _instantiate
+    from dsbuild.config import CONF_DIR
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=["cleaning=default"])
+    return named_steps(_instantiate(cfg.cleaning.rules, "cleaning.rules"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(texts, texts), max_size=40))
+def test_every_row_is_kept_or_rejected_exactly_once(rows):
+    """The default cleaning on arbitrary rows: each input id ends up kept or rejected, once."""
+    from dsbuild.record import content_ids
+
+    table = pa.table({"question": pa.array([q for q, _ in rows], pa.string()),
+                      "response": pa.array([r for _, r in rows], pa.string())})
+    table = table.add_column(0, "id", content_ids(table))
+    steps = default_steps()
+    kept, rejected, report = run_cleaning(table, steps)
+    kept_ids = kept.column("id").to_pylist()
+    rejected_ids = [i for t in rejected for i in t.column("id").to_pylist()]
+    assert report.rows_in == report.kept + report.rejected == len(rows)
+    assert sorted(kept_ids + rejected_ids) == sorted(table.column("id").to_pylist())
+    assert all(r["_reason"] for t in rejected for r in t.to_pylist())

@@ -1,4 +1,4 @@
-from dsbuild.version.fingerprint import content_config, redact, version_id
+from dsbuild.version.fingerprint import content_config, redact, redact_overrides, version_id
 
 
 def test_secrets_never_reach_the_hash_or_the_manifest():
@@ -17,3 +17,8 @@ def test_locations_do_not_change_the_version_but_content_does():
     assert version_id(cfg, edited, {}) != base
     assert version_id(dict(cfg, seed=1), inputs, {}) != base
     assert version_id(cfg, inputs, {"cot.j2": "abc"}) != base
+
+
+def test_secret_overrides_are_masked():
+    assert redact_overrides(["llm.api_key=sk-1", "+llm.hf_token=t", "name=x", "source.password=p"]) == [
+        "llm.api_key=***", "+llm.hf_token=***", "name=x", "source.password=***"]
