@@ -13,7 +13,7 @@ import json
 import re
 import shlex
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,10 +23,14 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
+from .annotate.base import Task
+from .annotate.stage import run_task
 from .clean.pipeline import named_steps, run_cleaning
 from .errors import UserError
 from .export.formats import validate_table
 from .export.writers import write_jsonl
+from .llm.cache import ResponseCache
+from .llm.client import LLMClient, LLMSettings
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
@@ -67,10 +71,12 @@ def build(
     exporter = _instantiate(cfg.format, "format")
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
+    task, llm = _annotation(cfg, plain)
 
     inputs = source.fingerprint()
-    templates: dict[str, str] = {}
-    vid = version_id(plain, inputs, templates)
+    templates = {task.prompt.name: task.prompt.sha256} if task else {}
+    decisive = plain if task else {k: v for k, v in plain.items() if k not in ("llm", "prompt")}
+    vid = version_id(decisive, inputs, templates)
     final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
     if final.exists():
         return _existing(vid, final)
@@ -78,7 +84,8 @@ def build(
     stages: list[StageReport] = []
     rejects: list[pa.Table] = []
     lap = _stopwatch()
-    with _progress(show_progress, len(steps) + 4) as advance:
+    llm_report: dict = {}
+    with _progress(show_progress, len(steps) + 4 + bool(task)) as advance:
         loaded = source.load()
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
@@ -90,6 +97,16 @@ def build(
         clean_report.seconds = lap()
         stages.append(clean_report)
         rejects += clean_rejects
+
+        if task is not None:
+            with ResponseCache(llm.cache_path, llm.cache) as cache:
+                client = LLMClient(llm, cache)
+                table, failed, annotate_report = run_task(table, task, client)
+                llm_report = {"model": llm.model, "task": task.name, **vars(client.stats), "cache": cache.stats}
+            annotate_report.seconds = lap()
+            stages.append(annotate_report)
+            rejects.append(failed)
+            advance(task.name)
 
         split = plain["split"]
         splits, split_report = split_table(
@@ -154,6 +171,8 @@ def build(
                 choices=dict(choices or {}), inputs=inputs, templates=templates,
                 stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
             )
+            if llm_report:
+                manifest["llm"] = llm_report
             manifest["rejects"] = {
                 "rows": 0 if all_rejects is None else all_rejects.num_rows, "file": "rejects.jsonl",
                 "sha256": file_sha256(rejects_path),
@@ -165,6 +184,24 @@ def build(
     if not created:
         return _existing(vid, final)
     return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
+
+
+def _annotation(cfg: DictConfig, plain: dict) -> tuple[Task | None, LLMSettings | None]:
+    """The configured LLM task and backend, or (None, None) when `prompt=none`."""
+    if not (plain.get("prompt") or {}).get("_target_"):
+        return None, None
+    task = _instantiate(cfg.prompt, "prompt")
+    settings = dict(plain.get("llm") or {})
+    if not settings.get("model"):
+        raise UserError(
+            f"prompt runs the LLM task {task.name!r} but llm.model is not set; pick a backend, e.g. "
+            "llm=deepseek, or llm=openai_compatible llm.api_base=http://localhost:8000/v1 llm.model=openai/<name>"
+        )
+    known = {f.name for f in fields(LLMSettings)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise UserError(f"llm.{unknown[0]} is not an llm setting; known: {', '.join(sorted(known))}")
+    return task, LLMSettings(**settings)
 
 
 def rebuild_command(overrides: list[str]) -> str:

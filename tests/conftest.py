@@ -53,3 +53,21 @@ def qa_rows():
         rows.append({"question": f"孩子发烧到三十九度怎么办（病例{i}）？", "cot": f"先判断精神状态，病例{i}。",
                      "response": f"多喝水，必要时用退烧药，持续不退请就医（{i}）。"})
     return rows
+
+
+@pytest.fixture
+def llm_server(monkeypatch):
+    """A running FakeLLM (tests/llm_server.py): an OpenAI-compatible server on 127.0.0.1, stopped afterwards.
+
+    Point litellm at it with model="openai/<name>", api_base=llm_server.base_url; OPENAI_API_KEY is set to a
+    recognisable fake secret and litellm is told to use its bundled price table (no network).
+    """
+    from llm_server import FakeLLM
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dsbuild-secret-0000")
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    server = FakeLLM().start()
+    try:
+        yield server
+    finally:
+        server.stop()

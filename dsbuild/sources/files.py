@@ -42,7 +42,7 @@ class FilesSource(Source):
         if format != "auto" and format not in FORMATS:
             raise UserError(f"source.format {format!r} is unknown; use auto or one of {', '.join(FORMATS)}")
         self.path, self.format, self.encoding = str(path), format, encoding
-        self.columns = dict(columns) if columns else None
+        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
         self.id_column, self.keep_columns = id_column, keep_columns
         self.root, self.files = _resolve(self.path)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)

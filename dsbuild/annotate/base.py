@@ -1,0 +1,69 @@
+"""What every annotation task has: a prompt template, inputs, an output schema, a check.
+
+A task maps a row to template variables (`context`), says whether an answer is usable (`check`), and
+turns a usable answer into the row's new fields (`fields`). The stage runner does the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..errors import UserError
+from ..llm.prompts import PromptTemplate
+from ..llm.structured import schema_for
+
+REFUSALS = re.compile(
+    r"^\s*(i('m| am)? (sorry|unable|not able)|i can(no|')t (help|assist|provide)|as an ai\b|"
+    r"作为(一个)?(ai|人工智能)|抱歉，?我(无法|不能)|我无法(回答|提供))",
+    re.IGNORECASE,
+)
+
+
+class Task:
+    """Base of the annotation tasks (built by Hydra from the `prompt` group)."""
+
+    name = "task"
+
+    def __init__(
+        self,
+        template: str,
+        output_schema: Mapping[str, str | Mapping],
+        inputs: Mapping[str, str] | None = None,
+        language: str = "en",
+        few_shot: Sequence[Mapping] = (),
+        variables: Mapping[str, object] | None = None,
+    ):
+        self.prompt = PromptTemplate(template)
+        self.output_fields = dict(output_schema)
+        self.schema = schema_for(self.output_fields)
+        self.inputs = dict(inputs or {})
+        self.language, self.few_shot = language, [dict(x) for x in few_shot]
+        self.variables = dict(variables or {})
+
+    def required_fields(self) -> list[str]:
+        """Row fields the template reads."""
+        return list(self.inputs.values())
+
+    def context(self, row: Mapping) -> dict:
+        """Template variables for one row: its inputs (by template name) plus the task's variables."""
+        return {**self.variables, "examples": self.few_shot, **{k: row[v] for k, v in self.inputs.items()}}
+
+    def check(self, output: dict, reasoning: str | None) -> str | None:
+        """None if the answer is usable, else why not (the model is asked again with this reason)."""
+        for name, value in output.items():
+            if isinstance(value, str) and REFUSALS.search(value):
+                return f"{name} is a refusal"
+        return None
+
+    def fields(self, row: Mapping, output: dict, reasoning: str | None) -> dict:
+        """The row's new or replaced fields from a usable answer."""
+        return dict(output)
+
+    def check_inputs(self, columns: Sequence[str]) -> None:
+        missing = [f for f in self.required_fields() if f not in columns]
+        if missing:
+            raise UserError(
+                f"prompt.inputs reads field {missing[0]!r}, which the data does not have "
+                f"(fields: {', '.join(columns)}); fix prompt.inputs or source.columns"
+            )

@@ -1,0 +1,1 @@
+"""LLM calls: backends, prompts, cache, tasks."""

@@ -1,0 +1,213 @@
+"""A SQLite cache of LLM responses, keyed by a hash of the request, so a rebuild replays instead of paying.
+
+One file can be shared by several processes (parallel sweep jobs): WAL mode lets readers run beside a
+writer, and `busy_timeout` makes writers wait for each other instead of failing. Every put() is its own
+committed transaction, so a crash keeps every response stored before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dsbuild.errors import UserError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+# Keys per SELECT ... IN (...): below SQLite's oldest limit on bound parameters (999).
+CHUNK = 500
+COLUMNS = "key, model, response, usage, cost_usd, seconds, created_at"
+SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,"
+    " usage TEXT NOT NULL, cost_usd REAL NOT NULL, seconds REAL NOT NULL, created_at TEXT NOT NULL)",
+)
+
+
+def _plain(value):
+    """json.dumps fallback: nested mappings (e.g. config nodes) become dicts; anything else is an error."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"cannot hash a request field of type {type(value).__name__}: {value!r}")
+
+
+def request_key(request: Mapping) -> str:
+    """sha256 hex of the canonical JSON of the fields that decide the answer (never keys or endpoints).
+
+    Canonical: sorted keys, no spaces, UTF-8 text; the same request gives the same key in any process.
+    """
+    blob = json.dumps(dict(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class CachedResponse:
+    key: str
+    model: str
+    response: dict
+    usage: dict
+    cost_usd: float
+    seconds: float
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: tuple) -> CachedResponse:
+        key, model, response, usage, cost_usd, seconds, created_at = row
+        return cls(key, model, json.loads(response), json.loads(usage), cost_usd, seconds, created_at)
+
+
+class ResponseCache:
+    """Responses by request key. Modes: "use" reads and writes, "refresh" only writes, "off" does nothing.
+
+    A path of None means "off". The connection is guarded by a lock, so it may be opened on one thread
+    and used on another (e.g. an event loop's); get/put are short synchronous calls.
+    """
+
+    MODES = ("use", "refresh", "off")
+
+    def __init__(self, path: Path | str | None, mode: str = "use"):
+        if mode not in self.MODES:
+            raise UserError(f"llm.cache: unknown mode {mode!r}; use one of: {', '.join(self.MODES)}")
+        self.mode = "off" if path is None else mode
+        self.path = None if self.mode == "off" else Path(path)
+        self._hits = self._misses = self._writes = 0
+        self._lock = threading.Lock()
+        self._conn = None if self.path is None else _open(self.path)
+
+    def get(self, key: str) -> CachedResponse | None:
+        """The stored response for `key`, or None (always None unless the mode is "use")."""
+        row = None
+        if self.mode == "use":
+            with self._lock:
+                row = self._conn.execute(f"SELECT {COLUMNS} FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self._misses += 1
+            return None
+        self._hits += 1
+        return CachedResponse.from_row(row)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, CachedResponse]:
+        """Stored responses of the given keys that have one; hits and misses count once per distinct key."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, CachedResponse] = {}
+        if self.mode == "use":
+            with self._lock:
+                for start in range(0, len(wanted), CHUNK):
+                    chunk = wanted[start:start + CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    sql = f"SELECT {COLUMNS} FROM responses WHERE key IN ({marks})"
+                    for row in self._conn.execute(sql, chunk):
+                        found[row[0]] = CachedResponse.from_row(row)
+        self._hits += len(found)
+        self._misses += len(wanted) - len(found)
+        return found
+
+    def put(self, key: str, *, model: str, response: dict, usage: dict, cost_usd: float, seconds: float) -> None:
+        """Store (or replace) the response for `key`, committed before returning. No-op when "off"."""
+        if self.mode == "off":
+            return
+        row = (
+            key, model, json.dumps(response, ensure_ascii=False), json.dumps(usage, ensure_ascii=False),
+            float(cost_usd), float(seconds), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        with self._lock:
+            self._conn.execute(f"INSERT OR REPLACE INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        self._writes += 1
+
+    @property
+    def stats(self) -> dict:
+        return {
+            "path": None if self.path is None else str(self.path),
+            "mode": self.mode,
+            "hits": self._hits,
+            "misses": self._misses,
+            "writes": self._writes,
+        }
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with self._lock:
+                self._conn.close()
+
+    def __enter__(self) -> ResponseCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the cache file in WAL mode; a file that is not a cache is a UserError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fix = "delete it or set llm.cache_path to another file"
+    # isolation_level=None: every statement outside an explicit BEGIN commits at once.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _enable_wal(conn)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        _ensure_schema(conn, path, fix)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        raise UserError(f"llm cache {path}: cannot open it ({exc}); fix access to it or {fix}") from exc
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UserError(f"llm cache {path} is not a SQLite database ({exc}); {fix}") from exc
+    except UserError:
+        conn.close()
+        raise
+    return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, retrying while another process holds it.
+
+    Switching needs an exclusive lock and SQLite reports a conflict at once instead of calling the busy
+    handler, so processes that open a new file together would otherwise fail.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _ensure_schema(conn: sqlite3.Connection, path: Path, fix: str) -> None:
+    """Create the tables in an empty file, or check the schema version of an existing cache.
+
+    BEGIN IMMEDIATE takes the write lock first, so of several processes opening a new file at once,
+    exactly one creates the tables and the others see them complete.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            for statement in SCHEMA:
+                conn.execute(statement)
+            conn.execute("INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        else:
+            row = None
+            if "meta" in tables:
+                row = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            if row is None or row[0] != str(SCHEMA_VERSION) or "responses" not in tables:
+                found = "no dsbuild schema" if row is None else f"schema version {row[0]}"
+                raise UserError(
+                    f"llm cache {path} is not a dsbuild llm cache of schema version {SCHEMA_VERSION} "
+                    f"(found {found}); {fix}"
+                )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,335 @@
+"""LLM calls through litellm: async, bounded, rate-limited, retried, validated, cached, costed.
+
+One `Call` per row. Each goes: cache lookup -> (rate limit, concurrency slot) -> litellm ->
+checks (finish_reason, JSON, schema, the task's own check) -> on a bad answer, ask again with the
+error -> on success, commit to the cache at once. Transient failures (429, 5xx, timeouts, dropped
+connections) back off exponentially with jitter and honour Retry-After. A call that still fails
+comes back with the reason, never as an empty answer. litellm is imported lazily: it is slow to
+import, and builds without an LLM never pay for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import UserError
+from .cache import ResponseCache, request_key
+from .structured import parse_object, response_format, schema_errors, split_think
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+Check = Callable[[dict, str | None], str | None]  # (output, reasoning) -> None or why it is not usable
+
+
+@dataclass
+class LLMSettings:
+    """The `llm` config group, as plain values."""
+
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    temperature: float = 0.0
+    max_tokens: int = 2048
+    seed: int | None = None
+    concurrency: int = 16
+    rpm: int | None = None
+    tpm: int | None = None
+    max_retries: int = 4
+    timeout: float = 120.0
+    max_cost_usd: float | None = None
+    cache: str = "use"
+    cache_path: str | None = None
+    fallbacks: Sequence[str] = ()
+    structured_output: str = "json_schema"
+    max_repairs: int = 2
+    require_all: bool = False
+
+    def api_key(self) -> str | None:
+        """The key from the variable `api_key_env` names; None lets litellm read its own variables."""
+        if not self.api_key_env:
+            return None
+        key = os.environ.get(self.api_key_env)
+        if not key:
+            raise UserError(
+                f"llm.api_key_env names {self.api_key_env}, which is not set; export it "
+                "(a key never goes in a config)"
+            )
+        return key
+
+
+@dataclass
+class Call:
+    """One request: the messages, the output schema, and the task's check of an answer."""
+
+    messages: list[dict]
+    schema: dict
+    check: Check | None = None
+
+
+@dataclass
+class Outcome:
+    """What came back for one call: the output, or the reason there is none."""
+
+    output: dict | None = None
+    reasoning: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    cached: bool = False
+    cost_usd: float = 0.0
+    usage: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunStats:
+    """Counts for the manifest and the progress bar."""
+
+    calls: int = 0
+    cached: int = 0
+    sent: int = 0
+    failed: int = 0
+    cost_usd: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    budget_stopped: bool = False
+
+
+class BudgetExceeded(Exception):
+    """Raised inside the run when llm.max_cost_usd is reached; the build stops cleanly."""
+
+
+class LLMClient:
+    """Runs calls for one task against one backend."""
+
+    def __init__(self, settings: LLMSettings, cache: ResponseCache):
+        self.settings, self.cache = settings, cache
+        self.format_mode = settings.structured_output
+        self.stats = RunStats()
+        self._api_key = settings.api_key()
+
+    def request(self, call: Call) -> dict:
+        """The fields that decide the answer (what the cache key hashes; never the key or the URL)."""
+        s = self.settings
+        request = {"model": s.model, "messages": call.messages, "temperature": s.temperature,
+                   "max_tokens": s.max_tokens, "response_format": response_format(call.schema, self.format_mode)}
+        if s.seed is not None:
+            request["seed"] = s.seed
+        return request
+
+    def run(self, calls: Sequence[Call], progress: Callable[[RunStats], None] | None = None) -> list[Outcome]:
+        """All calls, in order. Cached answers first; the rest go out concurrently."""
+        return asyncio.run(self._run(list(calls), progress))
+
+    async def _run(self, calls: list[Call], progress) -> list[Outcome]:
+        requests = [self.request(c) for c in calls]
+        keys = [request_key(r) for r in requests]
+        cached = self.cache.get_many(keys)
+        outcomes: list[Outcome | None] = [None] * len(calls)
+        self.stats.calls = len(calls)
+        for i, key in enumerate(keys):
+            hit = cached.get(key)
+            if hit is not None:
+                outcomes[i] = Outcome(output=hit.response.get("output"), reasoning=hit.response.get("reasoning"),
+                                      cached=True, usage=hit.usage, cost_usd=0.0)
+                self.stats.cached += 1
+        if progress:
+            progress(self.stats)
+        pending = [i for i, o in enumerate(outcomes) if o is None]
+        if pending:
+            import litellm  # imported here, lazily, once
+
+            litellm.suppress_debug_info = True  # no "Provider List" banners in the user's terminal
+
+            limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
+            slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+
+            async def one(i: int) -> None:
+                async with slots:
+                    outcomes[i] = await self._call(calls[i], requests[i], keys[i], limiter)
+                    if progress:
+                        progress(self.stats)
+
+            tasks = [asyncio.create_task(one(i)) for i in pending]
+            try:
+                await asyncio.gather(*tasks)
+            except BudgetExceeded:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                self.stats.budget_stopped = True
+        return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
+
+    async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter) -> Outcome:
+        messages = list(call.messages)
+        attempts, last_error = 0, "no answer"
+        repairs = 0
+        while True:
+            attempts += 1
+            try:
+                reply = await self._send(request, messages, limiter)
+            except _Transient as exc:
+                last_error = str(exc)
+                if attempts > self.settings.max_retries:
+                    return self._failed(f"{last_error} ({_attempts(attempts)})", attempts)
+                await asyncio.sleep(_backoff(attempts, exc.retry_after))
+                continue
+            except _Permanent as exc:
+                return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
+            content, reasoning, finish, usage, cost, seconds = reply
+            problem, output, reasoning = self._judge(call, content, reasoning, finish)
+            if problem is None:  # cache first: an answer that is paid for is never lost, budget or not
+                self.cache.put(key, model=self.settings.model, response={"output": output, "reasoning": reasoning},
+                               usage=usage, cost_usd=cost, seconds=seconds)
+            self._account(usage, cost)
+            if problem is None:
+                return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=cost, usage=usage)
+            last_error = problem
+            if repairs >= self.settings.max_repairs or finish in ("length", "content_filter"):
+                return self._failed(f"{problem} ({_attempts(attempts)})", attempts)
+            repairs += 1
+            messages = [*messages, {"role": "assistant", "content": content or ""},
+                        {"role": "user", "content": f"That answer is not usable: {problem}. Answer again with "
+                                                    "only the JSON object, fixing this."}]
+
+    def _judge(self, call: Call, content, reasoning, finish) -> tuple[str | None, dict | None, str | None]:
+        if finish == "length":
+            return "output cut off (finish_reason=length); raise llm.max_tokens", None, reasoning
+        if finish == "content_filter":
+            return "output blocked by the provider's content filter", None, reasoning
+        inline, _ = split_think(content or "")
+        reasoning = reasoning or inline
+        try:
+            output = parse_object(content)
+        except ValueError as exc:
+            return str(exc), None, reasoning
+        problem = schema_errors(output, call.schema)
+        if problem is None and call.check is not None:
+            problem = call.check(output, reasoning)
+        return problem, output, reasoning
+
+    def _failed(self, reason: str, attempts: int) -> Outcome:
+        self.stats.failed += 1
+        return Outcome(error=reason, attempts=attempts)
+
+    def _account(self, usage: dict, cost: float) -> None:
+        self.stats.sent += 1
+        self.stats.cost_usd += cost
+        self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)
+        budget = self.settings.max_cost_usd
+        if budget is not None and self.stats.cost_usd >= budget:
+            raise BudgetExceeded
+
+    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter):
+        """One round trip: (content, reasoning, finish_reason, usage, cost, seconds). Raises _Transient/_Permanent."""
+        import litellm
+
+        s = self.settings
+        kwargs = {k: v for k, v in request.items() if v is not None}
+        kwargs["messages"] = messages
+        await limiter.wait(_estimate_tokens(messages) + s.max_tokens)
+        started = time.monotonic()
+        try:
+            response = await litellm.acompletion(
+                **kwargs, api_base=s.api_base, api_key=self._api_key, timeout=s.timeout, num_retries=0,
+                fallbacks=list(s.fallbacks) or None,
+            )
+        except (litellm.RateLimitError, litellm.Timeout, litellm.APIConnectionError, litellm.InternalServerError,
+                litellm.ServiceUnavailableError, litellm.BadGatewayError) as exc:
+            raise _Transient(_describe(exc), _retry_after(exc)) from None
+        except litellm.APIError as exc:
+            if getattr(exc, "status_code", 500) >= 500:
+                raise _Transient(_describe(exc), _retry_after(exc)) from None
+            raise _Permanent(_describe(exc)) from None
+        except (litellm.AuthenticationError, litellm.BadRequestError, litellm.NotFoundError) as exc:
+            raise _Permanent(_describe(exc)) from None
+        choice = response.choices[0]
+        message = choice.message
+        reasoning = getattr(message, "reasoning_content", None)
+        usage = {"prompt_tokens": getattr(response.usage, "prompt_tokens", 0) or 0,
+                 "completion_tokens": getattr(response.usage, "completion_tokens", 0) or 0}
+        return message.content, reasoning, choice.finish_reason, usage, _cost(response), time.monotonic() - started
+
+
+class _Transient(Exception):
+    def __init__(self, message: str, retry_after: float | None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Permanent(Exception):
+    pass
+
+
+def _attempts(n: int) -> str:
+    return f"after {n} attempt{'s' if n != 1 else ''}"
+
+
+def _describe(exc: Exception) -> str:
+    """A one-line reason with the status and the error class, never the request (it may hold a key)."""
+    status = getattr(exc, "status_code", None)
+    text = " ".join(str(getattr(exc, "message", "") or exc).split())[:200]
+    return f"{type(exc).__name__}{f' {status}' if status else ''}: {text}"
+
+
+def _retry_after(exc: Exception) -> float | None:
+    for holder in (getattr(exc, "response", None), exc):
+        headers = getattr(holder, "headers", None) or getattr(holder, "litellm_response_headers", None)
+        if headers:
+            value = headers.get("retry-after") or headers.get("Retry-After")
+            try:
+                return float(value) if value is not None else None
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def _backoff(attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 30.0) -> float:
+    """Seconds to wait before the next attempt: Retry-After if given, else exponential with jitter."""
+    if retry_after is not None:
+        return min(retry_after, 120.0)
+    return min(cap, base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+
+def _cost(response) -> float:
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost")
+    if cost is None:
+        try:
+            import litellm
+
+            cost = litellm.completion_cost(completion_response=response)
+        except Exception:  # a model missing from litellm's price table costs what we cannot know: 0
+            cost = 0.0
+    return float(cost or 0.0)
+
+
+def _estimate_tokens(messages: list[dict]) -> int:
+    return sum(len(m.get("content") or "") for m in messages) // 3 + 8
+
+
+class _RateLimiter:
+    """Requests and tokens per minute, as two sliding one-minute windows."""
+
+    def __init__(self, rpm: int | None, tpm: int | None):
+        self.rpm, self.tpm = rpm, tpm
+        self.events: list[tuple[float, int]] = []
+        self.lock = asyncio.Lock()
+
+    async def wait(self, tokens: int) -> None:
+        if not self.rpm and not self.tpm:
+            return
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                self.events = [(t, n) for t, n in self.events if now - t < 60.0]
+                over_rpm = self.rpm and len(self.events) >= self.rpm
+                over_tpm = self.tpm and self.events and sum(n for _, n in self.events) + tokens > self.tpm
+                if not over_rpm and not over_tpm:
+                    self.events.append((now, tokens))
+                    return
+                await asyncio.sleep(max(0.01, 60.0 - (now - self.events[0][0])))

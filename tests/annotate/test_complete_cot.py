@@ -1,0 +1,98 @@
+"""complete_cot end to end through litellm over HTTP against the test server (nothing patched)."""
+
+import json
+
+import pytest
+from llm_server import Reply, default_handler
+
+from dsbuild.build import build
+from dsbuild.errors import UserError
+
+SECRET = "sk-test-dsbuild-secret-0000"
+
+
+def medical_cot(compose_cfg, server, out, *extra):
+    cfg = compose_cfg(["experiment=medical_cot", "llm=openai_compatible", f"llm.api_base={server.base_url}",
+                       "llm.model=openai/test-model", f"llm.cache_path={out.parent / 'llm.sqlite'}",
+                       "llm.max_retries=2", "llm.timeout=5", f"output_dir={out}", *extra])
+    return build(cfg, show_progress=False)
+
+
+def rejects_of(result):
+    return [json.loads(line) for line in (result.path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_cot_sft_from_the_llm_with_every_row_accounted_and_a_free_rerun(compose_cfg, llm_server, tmp_path):
+    first = medical_cot(compose_cfg, llm_server, tmp_path / "a")
+    annotate = next(s for s in first.stages if s["stage"] == "annotate")
+    assert annotate["rows_in"] == annotate["kept"] == llm_server.count > 100
+    records = json.loads((first.path / "train.json").read_text(encoding="utf-8"))
+    assert records and all(set(r) == {"Question", "Complex-CoT", "Response"} for r in records)
+    assert all(r["Complex-CoT"].startswith("cot for ") and r["Response"].startswith("response for ") for r in records)
+    request = llm_server.requests[0]
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["messages"][0]["role"] == "system" and "医生" in request["messages"][0]["content"]
+    manifest = json.loads((first.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["llm"]["sent"] == llm_server.count and manifest["llm"]["cache"]["misses"] == llm_server.count
+    assert list(manifest["templates"]) == ["complete_cot.zh.j2"]
+
+    sent = llm_server.count
+    again = medical_cot(compose_cfg, llm_server, tmp_path / "b")
+    assert llm_server.count == sent  # every answer replayed from the cache
+    assert again.version_id == first.version_id
+    assert (again.path / "train.json").read_bytes() == (first.path / "train.json").read_bytes()
+
+
+def test_faults_are_retried_and_bad_answers_rejected_with_reasons(compose_cfg, llm_server, tmp_path):
+    def handler(request):
+        user = " ".join(m["content"] for m in request["messages"] if m["role"] == "user")
+        if "头痛" in user:
+            return Reply(content=json.dumps({"cot": "抱歉，我无法回答医疗问题。", "response": "抱歉，我无法回答。"},
+                                            ensure_ascii=False))
+        if "fever" in user.lower():
+            return Reply(content='{"cot": "cut', finish_reason="length")
+        return default_handler(request)
+
+    llm_server.set_handler(handler)
+    llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(raw_body="{not json"))
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a")
+    failed = [r for r in rejects_of(result) if r["_stage"] == "annotate"]
+    reasons = {r["_reason"] for r in failed}
+    assert any("refusal" in r for r in reasons) and any("finish_reason=length" in r for r in reasons)
+    assert all(r["_rule"] == "complete_cot" and "attempt" in r["_reason"] for r in failed)
+    annotate = next(s for s in result.stages if s["stage"] == "annotate")
+    assert annotate["rows_in"] == annotate["kept"] + annotate["rejected"] and annotate["rejected"] == len(failed)
+    kept = json.loads((result.path / "train.json").read_text(encoding="utf-8"))
+    assert all(r["Complex-CoT"].strip() and "抱歉" not in r["Complex-CoT"] for r in kept)
+
+
+def test_the_budget_stops_cleanly_and_a_rerun_pays_only_for_the_rest(compose_cfg, llm_server, tmp_path):
+    llm_server.set_handler(lambda request: Reply(
+        content=default_handler(request).content, prompt_tokens=1000, completion_tokens=1000))
+    priced = ["llm.model=openai/gpt-4o-mini", "llm.concurrency=4"]
+    with pytest.raises(UserError, match=r"llm.max_cost_usd=0.01 reached after \d+ paid calls.*rerun to resume"):
+        medical_cot(compose_cfg, llm_server, tmp_path / "a", *priced, "llm.max_cost_usd=0.01")
+    paid = llm_server.count
+    assert 0 < paid < 100
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "b", *priced, "llm.max_cost_usd=10")
+    annotate = next(s for s in result.stages if s["stage"] == "annotate")
+    manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
+    cached = manifest["llm"]["cached"]
+    assert paid - 4 <= cached <= paid  # all paid answers but those cut off in flight (concurrency 4)
+    assert llm_server.count - paid == annotate["rows_in"] - cached  # the rerun sends only the missing calls
+    assert annotate["kept"] == annotate["rows_in"] and manifest["llm"]["cost_usd"] > 0
+
+
+def test_the_key_is_written_nowhere(run_cli, llm_server, tmp_path):
+    result = run_cli("experiment=medical_cot", "llm=openai_compatible", f"llm.api_base={llm_server.base_url}",
+                     "llm.model=openai/test-model", f"llm.cache_path={tmp_path / 'llm.sqlite'}")
+    assert result.returncode == 0, result.stderr
+    assert SECRET not in result.stdout + result.stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_prompt_without_a_backend_is_a_clear_error(compose_cfg, tmp_path):
+    with pytest.raises(UserError, match="llm.model is not set"):
+        build(compose_cfg(["experiment=medical_cot", f"output_dir={tmp_path}"]), show_progress=False)
