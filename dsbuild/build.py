@@ -71,11 +71,11 @@ def build(
     exporter = _instantiate(cfg.format, "format")
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
-    task, llm = _annotation(cfg, plain)
+    tasks, llm = _annotation(cfg, plain)
 
     inputs = source.fingerprint()
-    templates = {task.prompt.name: task.prompt.sha256} if task else {}
-    decisive = plain if task else {k: v for k, v in plain.items() if k not in ("llm", "prompt")}
+    templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}
+    decisive = plain if tasks else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
     vid = version_id(decisive, inputs, templates)
     final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
     if final.exists():
@@ -84,8 +84,8 @@ def build(
     stages: list[StageReport] = []
     rejects: list[pa.Table] = []
     lap = _stopwatch()
-    llm_report: dict = {}
-    with _progress(show_progress, len(steps) + 4 + bool(task)) as advance:
+    llm_reports: dict = {}
+    with _progress(show_progress, len(steps) + 4 + len(tasks)) as advance:
         loaded = source.load()
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
@@ -98,15 +98,15 @@ def build(
         stages.append(clean_report)
         rejects += clean_rejects
 
-        if task is not None:
+        for task_name, task in tasks:
             with ResponseCache(llm.cache_path, llm.cache) as cache:
                 client = LLMClient(llm, cache)
-                table, failed, annotate_report = run_task(table, task, client)
-                llm_report = {"model": llm.model, "task": task.name, **vars(client.stats), "cache": cache.stats}
+                table, failed, annotate_report = run_task(table, task, client, name=task_name)
+                llm_reports[task_name] = {"model": llm.model, **vars(client.stats), "cache": cache.stats}
             annotate_report.seconds = lap()
             stages.append(annotate_report)
             rejects.append(failed)
-            advance(task.name)
+            advance(task_name)
 
         split = plain["split"]
         splits, split_report = split_table(
@@ -171,8 +171,8 @@ def build(
                 choices=dict(choices or {}), inputs=inputs, templates=templates,
                 stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
             )
-            if llm_report:
-                manifest["llm"] = llm_report
+            if llm_reports:
+                manifest["llm"] = llm_reports
             manifest["rejects"] = {
                 "rows": 0 if all_rejects is None else all_rejects.num_rows, "file": "rejects.jsonl",
                 "sha256": file_sha256(rejects_path),
@@ -186,22 +186,31 @@ def build(
     return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
 
 
-def _annotation(cfg: DictConfig, plain: dict) -> tuple[Task | None, LLMSettings | None]:
-    """The configured LLM task and backend, or (None, None) when `prompt=none`."""
-    if not (plain.get("prompt") or {}).get("_target_"):
-        return None, None
-    task = _instantiate(cfg.prompt, "prompt")
+def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], LLMSettings | None]:
+    """The LLM tasks in order (the `prompt` option's, then `tasks.<name>` entries) and the backend."""
+    tasks = []
+    if (plain.get("prompt") or {}).get("_target_"):
+        task = _instantiate(cfg.prompt, "prompt")
+        tasks.append((task.name, task))
+    for key, node in (plain.get("tasks") or {}).items():
+        if node is not None:
+            tasks.append((str(key), _instantiate(cfg.tasks[key], f"tasks.{key}")))
+    if not tasks:
+        return [], None
+    for key, task in tasks:
+        if not isinstance(task, Task):
+            raise UserError(f"{key} is not an annotation task; give it a `_target_` naming a dsbuild.annotate class")
     settings = dict(plain.get("llm") or {})
     if not settings.get("model"):
         raise UserError(
-            f"prompt runs the LLM task {task.name!r} but llm.model is not set; pick a backend, e.g. "
+            f"the LLM task {tasks[0][0]!r} needs a backend but llm.model is not set; pick one, e.g. "
             "llm=deepseek, or llm=openai_compatible llm.api_base=http://localhost:8000/v1 llm.model=openai/<name>"
         )
     known = {f.name for f in fields(LLMSettings)}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise UserError(f"llm.{unknown[0]} is not an llm setting; known: {', '.join(sorted(known))}")
-    return task, LLMSettings(**settings)
+    return tasks, LLMSettings(**settings)
 
 
 def rebuild_command(overrides: list[str]) -> str:

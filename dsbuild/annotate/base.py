@@ -60,6 +60,10 @@ class Task:
         """The row's new or replaced fields from a usable answer."""
         return dict(output)
 
+    def verdict(self, output: dict) -> str | None:
+        """None keeps the row; a reason rejects it although the call worked (e.g. a low judge score)."""
+        return None
+
     def check_inputs(self, columns: Sequence[str]) -> None:
         missing = [f for f in self.required_fields() if f not in columns]
         if missing:

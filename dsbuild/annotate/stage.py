@@ -14,11 +14,13 @@ from ..llm.client import Call, LLMClient
 from ..stage import StageReport, partition
 from .base import Task
 
-STAGE = "annotate"
 
-
-def run_task(table: pa.Table, task: Task, client: LLMClient, progress=None) -> tuple[pa.Table, pa.Table, StageReport]:
-    """(kept rows with the task's fields, rejected rows, report)."""
+def run_task(
+    table: pa.Table, task: Task, client: LLMClient, name: str | None = None, progress=None
+) -> tuple[pa.Table, pa.Table, StageReport]:
+    """(kept rows with the task's fields, rejected rows, report of stage `annotate:<name>`)."""
+    name = name or task.name
+    stage = f"annotate:{name}"
     task.check_inputs(table.column_names)
     rows = table.to_pylist()
     calls = [Call(task.prompt.messages(task.context(row)), task.schema, task.check) for row in rows]
@@ -32,18 +34,18 @@ def run_task(table: pa.Table, task: Task, client: LLMClient, progress=None) -> t
     reasons: list[str | None] = []
     for row, outcome in zip(rows, outcomes):
         if outcome.output is None:
-            reasons.append(f"{task.name} failed: {outcome.error}")
+            reasons.append(f"{name} failed: {outcome.error}")
         else:
             row.update(task.fields(row, outcome.output, outcome.reasoning))
-            reasons.append(None)
-    failed = [r for r in reasons if r]
+            reasons.append(task.verdict(outcome.output))
+    failed = [r for r, o in zip(reasons, outcomes) if r and o.output is None]
     if failed and client.settings.require_all:
         raise UserError(
-            f"{len(failed)} of {len(rows)} rows failed {task.name} and llm.require_all is set; first: {failed[0]}"
+            f"{len(failed)} of {len(rows)} rows failed {name} and llm.require_all is set; first: {failed[0]}"
         )
     updated = pa.Table.from_pylist(rows) if rows else table
-    kept, rejected = partition(updated, reasons, stage=STAGE, rule=task.name)
-    report = StageReport(STAGE, rows_in=table.num_rows, kept=kept.num_rows, rejected=rejected.num_rows,
-                         by_rule={task.name: rejected.num_rows} if rejected.num_rows else {})
+    kept, rejected = partition(updated, reasons, stage=stage, rule=name)
+    report = StageReport(stage, rows_in=table.num_rows, kept=kept.num_rows, rejected=rejected.num_rows,
+                         by_rule={name: rejected.num_rows} if rejected.num_rows else {})
     report.check()
     return kept, rejected, report

@@ -23,7 +23,10 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
 # Keys per SELECT ... IN (...): below SQLite's oldest limit on bound parameters (999).
 CHUNK = 500
+# Page cache per connection (grows only as pages are read): batched lookups skip most file reads.
+CACHE_KIB = 64 * 1024
 COLUMNS = "key, model, response, usage, cost_usd, seconds, created_at"
+FIX = "delete it or set llm.cache_path to another file"
 SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,"
@@ -146,24 +149,28 @@ class ResponseCache:
 def _open(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the cache file in WAL mode; a file that is not a cache is a UserError."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fix = "delete it or set llm.cache_path to another file"
-    # isolation_level=None: every statement outside an explicit BEGIN commits at once.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn = None
     try:
+        # isolation_level=None: every statement outside an explicit BEGIN commits at once.
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         _enable_wal(conn)
+        # NORMAL in WAL mode: a commit survives a process crash; only a power cut may lose the last ones.
         conn.execute("PRAGMA synchronous=NORMAL")
-        _ensure_schema(conn, path, fix)
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        raise UserError(f"llm cache {path}: cannot open it ({exc}); fix access to it or {fix}") from exc
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise UserError(f"llm cache {path} is not a SQLite database ({exc}); {fix}") from exc
-    except UserError:
-        conn.close()
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        _ensure_schema(conn, path)
+        return conn
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, sqlite3.OperationalError):  # cannot open, read-only, locked for too long...
+            raise UserError(
+                f"llm cache {path}: cannot open it ({exc}); check the path and its permissions "
+                "or set llm.cache_path to another file"
+            ) from exc
+        if isinstance(exc, sqlite3.DatabaseError):  # not a database, or a corrupt one
+            raise UserError(f"llm cache {path} is not a SQLite database ({exc}); {FIX}") from exc
         raise
-    return conn
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:
@@ -183,7 +190,7 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _ensure_schema(conn: sqlite3.Connection, path: Path, fix: str) -> None:
+def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Create the tables in an empty file, or check the schema version of an existing cache.
 
     BEGIN IMMEDIATE takes the write lock first, so of several processes opening a new file at once,
@@ -204,7 +211,7 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path, fix: str) -> None:
                 found = "no dsbuild schema" if row is None else f"schema version {row[0]}"
                 raise UserError(
                     f"llm cache {path} is not a dsbuild llm cache of schema version {SCHEMA_VERSION} "
-                    f"(found {found}); {fix}"
+                    f"(found {found}); {FIX}"
                 )
         conn.execute("COMMIT")
     except BaseException:

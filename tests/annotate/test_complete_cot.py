@@ -24,8 +24,10 @@ def rejects_of(result):
 
 def test_cot_sft_from_the_llm_with_every_row_accounted_and_a_free_rerun(compose_cfg, llm_server, tmp_path):
     first = medical_cot(compose_cfg, llm_server, tmp_path / "a")
-    annotate = next(s for s in first.stages if s["stage"] == "annotate")
-    assert annotate["rows_in"] == annotate["kept"] == llm_server.count > 100
+    cot, judge = [s for s in first.stages if s["stage"].startswith("annotate")]
+    assert cot["stage"] == "annotate:complete_cot" and judge["stage"] == "annotate:judge"
+    assert cot["rows_in"] == cot["kept"] == judge["rows_in"] == judge["kept"] > 100
+    assert llm_server.count == 2 * cot["rows_in"]
     records = json.loads((first.path / "train.json").read_text(encoding="utf-8"))
     assert records and all(set(r) == {"Question", "Complex-CoT", "Response"} for r in records)
     assert all(r["Complex-CoT"].startswith("cot for ") and r["Response"].startswith("response for ") for r in records)
@@ -33,8 +35,9 @@ def test_cot_sft_from_the_llm_with_every_row_accounted_and_a_free_rerun(compose_
     assert request["response_format"]["type"] == "json_schema"
     assert request["messages"][0]["role"] == "system" and "医生" in request["messages"][0]["content"]
     manifest = json.loads((first.path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["llm"]["sent"] == llm_server.count and manifest["llm"]["cache"]["misses"] == llm_server.count
-    assert list(manifest["templates"]) == ["complete_cot.zh.j2"]
+    assert manifest["llm"]["complete_cot"]["sent"] == manifest["llm"]["judge"]["sent"] == cot["rows_in"]
+    assert manifest["llm"]["judge"]["cache"]["misses"] == cot["rows_in"]
+    assert sorted(manifest["templates"]) == ["complete_cot.zh.j2", "judge.zh.j2"]
 
     sent = llm_server.count
     again = medical_cot(compose_cfg, llm_server, tmp_path / "b")
@@ -55,12 +58,12 @@ def test_faults_are_retried_and_bad_answers_rejected_with_reasons(compose_cfg, l
 
     llm_server.set_handler(handler)
     llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(raw_body="{not json"))
-    result = medical_cot(compose_cfg, llm_server, tmp_path / "a")
-    failed = [r for r in rejects_of(result) if r["_stage"] == "annotate"]
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge")
+    failed = [r for r in rejects_of(result) if r["_stage"].startswith("annotate")]
     reasons = {r["_reason"] for r in failed}
     assert any("refusal" in r for r in reasons) and any("finish_reason=length" in r for r in reasons)
     assert all(r["_rule"] == "complete_cot" and "attempt" in r["_reason"] for r in failed)
-    annotate = next(s for s in result.stages if s["stage"] == "annotate")
+    annotate = next(s for s in result.stages if s["stage"].startswith("annotate"))
     assert annotate["rows_in"] == annotate["kept"] + annotate["rejected"] and annotate["rejected"] == len(failed)
     kept = json.loads((result.path / "train.json").read_text(encoding="utf-8"))
     assert all(r["Complex-CoT"].strip() and "抱歉" not in r["Complex-CoT"] for r in kept)
@@ -69,18 +72,35 @@ def test_faults_are_retried_and_bad_answers_rejected_with_reasons(compose_cfg, l
 def test_the_budget_stops_cleanly_and_a_rerun_pays_only_for_the_rest(compose_cfg, llm_server, tmp_path):
     llm_server.set_handler(lambda request: Reply(
         content=default_handler(request).content, prompt_tokens=1000, completion_tokens=1000))
-    priced = ["llm.model=openai/gpt-4o-mini", "llm.concurrency=4"]
+    priced = ["llm.model=openai/gpt-4o-mini", "llm.concurrency=4", "~tasks.judge"]
     with pytest.raises(UserError, match=r"llm.max_cost_usd=0.01 reached after \d+ paid calls.*rerun to resume"):
         medical_cot(compose_cfg, llm_server, tmp_path / "a", *priced, "llm.max_cost_usd=0.01")
     paid = llm_server.count
     assert 0 < paid < 100
     result = medical_cot(compose_cfg, llm_server, tmp_path / "b", *priced, "llm.max_cost_usd=10")
-    annotate = next(s for s in result.stages if s["stage"] == "annotate")
+    annotate = next(s for s in result.stages if s["stage"].startswith("annotate"))
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
-    cached = manifest["llm"]["cached"]
+    cached = manifest["llm"]["complete_cot"]["cached"]
     assert paid - 4 <= cached <= paid  # all paid answers but those cut off in flight (concurrency 4)
     assert llm_server.count - paid == annotate["rows_in"] - cached  # the rerun sends only the missing calls
-    assert annotate["kept"] == annotate["rows_in"] and manifest["llm"]["cost_usd"] > 0
+    assert annotate["kept"] == annotate["rows_in"] and manifest["llm"]["complete_cot"]["cost_usd"] > 0
+
+
+def test_the_judge_rejects_low_scores_with_score_and_rationale(compose_cfg, llm_server, tmp_path):
+    def handler(request):
+        if "评审标准" not in request["messages"][-1]["content"]:
+            return default_handler(request)
+        low = "孩子" in request["messages"][-1]["content"]
+        return Reply(content=json.dumps({"score": 2 if low else 5, "rationale": "没有提醒就医" if low else "很好"},
+                                        ensure_ascii=False))
+
+    llm_server.set_handler(handler)
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a")
+    judged = [r for r in rejects_of(result) if r["_stage"] == "annotate:judge"]
+    assert judged and all(r["_reason"] == "judge score 2 < 3: 没有提醒就医" and "孩子" in r["question"] for r in judged)
+    kept = [r for split in ("train", "validation", "test")
+            for r in json.loads((result.path / f"{split}.json").read_text(encoding="utf-8"))]
+    assert kept and not any("孩子" in r["Question"] for r in kept)
 
 
 def test_the_key_is_written_nowhere(run_cli, llm_server, tmp_path):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
@@ -26,10 +27,9 @@ REQUEST = {
 }
 
 
-def _put(cache, key, content="ok", **kw):
-    fields = {"model": "m", "response": {"content": content}, "usage": {"prompt_tokens": 3, "completion_tokens": 5},
-              "cost_usd": 0.001, "seconds": 1.5}
-    cache.put(key, **{**fields, **kw})
+def _put(cache, key, content="ok"):
+    cache.put(key, model="m", response={"content": content}, usage={"prompt_tokens": 3, "completion_tokens": 5},
+              cost_usd=0.001, seconds=1.5)
 
 
 def _reorder(value, order):
@@ -78,6 +78,11 @@ def test_key_is_the_same_in_another_process():
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": "123"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == request_key(REQUEST)
+
+
+def test_mappings_hash_like_the_dicts_they_hold():
+    frozen = MappingProxyType({**REQUEST, "response_format": MappingProxyType(REQUEST["response_format"])})
+    assert request_key(frozen) == request_key(REQUEST)
 
 
 def test_unhashable_field_is_rejected():
@@ -175,10 +180,10 @@ def test_usable_from_another_thread(tmp_path):
     cache.close()
 
 
-def _writer(path, who, start):
+def _writer(path, who, start, puts=200):
     start.wait()
     with ResponseCache(path) as cache:
-        for i in range(200):
+        for i in range(puts):
             _put(cache, f"{who}-{i}", f"{who} {i}")
 
 
@@ -197,6 +202,21 @@ def test_two_processes_writing_one_file_lose_nothing(tmp_path):
         found = cache.get_many(keys)
     assert len(found) == 400
     assert found["b-199"].response == {"content": "b 199"}
+
+
+def test_processes_that_create_a_new_file_at_once_all_open_it(tmp_path):
+    ctx = multiprocessing.get_context("fork")
+    for trial in range(10):
+        path = tmp_path / f"c{trial}.sqlite"
+        start = ctx.Barrier(6)
+        procs = [ctx.Process(target=_writer, args=(path, who, start, 3)) for who in range(6)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        assert [proc.exitcode for proc in procs] == [0] * 6
+        with ResponseCache(path) as cache:
+            assert len(cache.get_many([f"{who}-{i}" for who in range(6) for i in range(3)])) == 18
 
 
 def test_a_put_survives_a_crash_without_close(tmp_path):
@@ -229,3 +249,18 @@ def test_a_foreign_sqlite_database_is_a_user_error(tmp_path):
         ResponseCache(path)
     tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
     assert tables == [("people",)]
+
+
+def test_a_cache_of_another_schema_version_is_a_user_error(tmp_path):
+    path = tmp_path / "c.sqlite"
+    ResponseCache(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
+    with pytest.raises(UserError, match=r"found schema version 99.*delete it or set llm\.cache_path"):
+        ResponseCache(path)
+
+
+def test_a_folder_in_place_of_the_file_is_a_user_error(tmp_path):
+    (tmp_path / "c.sqlite").mkdir()
+    with pytest.raises(UserError, match=r"c\.sqlite: cannot open it.*llm\.cache_path"):
+        ResponseCache(tmp_path / "c.sqlite")
