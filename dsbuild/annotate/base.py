@@ -35,7 +35,7 @@ class Task:
         variables: Mapping[str, object] | None = None,
     ):
         self.prompt = PromptTemplate(template)
-        self.output_fields = dict(output_schema)
+        self.output_fields = {k: v for k, v in output_schema.items() if v is not None}
         self.schema = schema_for(self.output_fields)
         self.inputs = dict(inputs or {})
         self.language, self.few_shot = language, [dict(x) for x in few_shot]

@@ -24,8 +24,11 @@ class CompleteCot(Task):
 
     def __init__(self, *args, persona: str = "a careful, friendly doctor", reasoning_as_cot: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if "cot" not in self.output_fields:
-            raise UserError("prompt.output_schema of complete_cot must have a `cot` field")
+        if "cot" not in self.output_fields and not reasoning_as_cot:
+            raise UserError(
+                "prompt.output_schema of complete_cot needs a `cot` field (or reasoning_as_cot: true for a "
+                "reasoning model whose own thinking is the CoT)"
+            )
         self.inputs.setdefault("question", "question")
         self.inputs.setdefault("response", "response")
         self.reasoning_as_cot = reasoning_as_cot
@@ -37,7 +40,7 @@ class CompleteCot(Task):
             return problem
         cot = reasoning if self.reasoning_as_cot and reasoning else output.get("cot", "")
         if not str(cot).strip():
-            return "the CoT is empty"
+            return "the model returned no reasoning" if self.reasoning_as_cot else "the CoT is empty"
         answer = output.get("response", "")
         if answer and _FOLD.sub("", str(cot)).lower() == _FOLD.sub("", str(answer)).lower():
             return "the CoT only repeats the answer"

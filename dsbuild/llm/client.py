@@ -296,16 +296,13 @@ def _backoff(attempt: int, retry_after: float | None, base: float = 0.5, cap: fl
 
 
 def _cost(response) -> float:
-    hidden = getattr(response, "_hidden_params", None) or {}
-    cost = hidden.get("response_cost")
-    if cost is None:
-        try:
-            import litellm
+    """USD litellm priced this response at; 0.0 for a model its price table does not know.
 
-            cost = litellm.completion_cost(completion_response=response)
-        except Exception:  # a model missing from litellm's price table costs what we cannot know: 0
-            cost = 0.0
-    return float(cost or 0.0)
+    (Calling litellm.completion_cost for an unpriced model costs ~50 ms of CPU per call, enough to
+    serialize a whole run; litellm already put the price in `_hidden_params` when it knows one.)
+    """
+    hidden = getattr(response, "_hidden_params", None) or {}
+    return float(hidden.get("response_cost") or 0.0)
 
 
 def _estimate_tokens(messages: list[dict]) -> int:

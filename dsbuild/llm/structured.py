@@ -25,8 +25,9 @@ def schema_for(fields: Mapping[str, str | Mapping], where: str = "prompt.output_
     """A JSON schema for an object with these fields, all required.
 
     A field is a type name (`string`, `integer`, `number`, `boolean`) or a mapping such as
-    `{type: integer, minimum: 1, maximum: 5}` or `{enum: [a, b, c]}`.
+    `{type: integer, minimum: 1, maximum: 5}` or `{enum: [a, b, c]}`; null removes a field.
     """
+    fields = {name: spec for name, spec in (fields or {}).items() if spec is not None}
     if not fields:
         raise UserError(f"{where} is empty; give the output fields, e.g. {{cot: string}}")
     properties = {}

@@ -116,3 +116,21 @@ def test_the_key_is_written_nowhere(run_cli, llm_server, tmp_path):
 def test_a_prompt_without_a_backend_is_a_clear_error(compose_cfg, tmp_path):
     with pytest.raises(UserError, match="llm.model is not set"):
         build(compose_cfg(["experiment=medical_cot", f"output_dir={tmp_path}"]), show_progress=False)
+
+
+def test_a_reasoning_models_thinking_becomes_the_cot_and_is_marked(compose_cfg, llm_server, tmp_path):
+    def handler(request):
+        answer = default_handler(request).content
+        if any("孩子" in m["content"] for m in request["messages"] if m["role"] == "user"):
+            return Reply(content=answer)  # no reasoning returned for these rows, even when asked again
+        return Reply(content=answer, reasoning_content="先看体温和精神状态，再排除危险信号。")
+
+    llm_server.set_handler(handler)
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "format=jsonl",
+                         "prompt.reasoning_as_cot=true", "prompt.output_schema.cot=null")
+    rows = [json.loads(line) for split in ("train", "validation", "test")
+            for line in (result.path / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    bad = [r for r in rows if r["cot"] != "先看体温和精神状态，再排除危险信号。" or r["cot_source"] != "reasoning"]
+    assert rows and not bad, bad[:2]
+    failed = [r for r in rejects_of(result) if r["_stage"] == "annotate:complete_cot"]
+    assert failed and all("孩子" in r["question"] and "returned no reasoning" in r["_reason"] for r in failed)
