@@ -28,16 +28,14 @@ from .annotate.stage import run_task
 from .clean.pipeline import named_steps, run_cleaning
 from .errors import UserError
 from .export.formats import validate_table
-from .export.writers import write_jsonl
 from .llm.cache import ResponseCache
 from .llm.client import LLMClient, LLMSettings
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
-from .version.card import languages, length_stats, render_card
-from .version.fingerprint import file_sha256, redact, redact_overrides, version_id
-from .version.manifest import build_manifest
+from .version.fingerprint import redact, redact_overrides, version_id
 from .version.store import version_dir, write_atomically
+from .version.writer import VersionContent, write_files
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -117,16 +115,8 @@ def build(
         stages.append(split_report)
         advance("split")
 
-        valid_report = StageReport("validate", rows_in=split_report.kept)
-        valid_rejects = []
-        for split_name in SPLITS:
-            splits[split_name], bad = validate_table(exporter, splits[split_name])
-            if bad.num_rows:
-                valid_rejects.append(bad)
+        valid_report, valid_rejects = _validate(splits, exporter)
         rejects += valid_rejects
-        valid_report.kept = sum(t.num_rows for t in splits.values())
-        valid_report.rejected = sum(t.num_rows for t in valid_rejects)
-        valid_report.by_rule = count_rules(concat(valid_rejects)) if valid_rejects else {}
         valid_report.seconds = lap()
         stages.append(valid_report)
         advance("validate")
@@ -136,54 +126,34 @@ def build(
         if pilot_size:
             splits["pilot"] = draw_pilot(splits["train"], pilot_size, split["seed"], split.get("stratify_by"))
 
-        all_rejects = concat([t for t in rejects if t is not None and t.num_rows])
         stage_dicts = [s.as_dict() for s in stages]
+        content = VersionContent(
+            name=name, version_id=vid, exporter=exporter, splits=splits,
+            rejects=concat([t for t in rejects if t is not None and t.num_rows]), stages=stage_dicts,
+            config=redact(plain), overrides=overrides, choices=dict(choices or {}), inputs=inputs,
+            templates=templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(overrides),
+            llm=llm_reports,
+        )
         split_info: dict[str, dict] = {}
-
-        def fill(tmp: Path) -> None:
-            files = {}
-            for split_name, rows in splits.items():
-                if rows.num_rows == 0:
-                    split_info[split_name] = {"rows": 0, "file": None, "sha256": None, "bytes": 0}
-                    continue
-                file_name = f"{split_name}{exporter.extension}"
-                exporter.write(rows, tmp / file_name)
-                files[split_name] = file_name
-                split_info[split_name] = {
-                    "rows": rows.num_rows, "file": file_name, "sha256": file_sha256(tmp / file_name),
-                    "bytes": (tmp / file_name).stat().st_size,
-                }
-            _write_json(tmp / "dataset_info.json", exporter.dataset_info(name, files))
-            rejects_path = tmp / "rejects.jsonl"
-            if all_rejects is not None:
-                write_jsonl(all_rejects, rejects_path)
-            else:
-                rejects_path.write_bytes(b"")
-            kept_tables = [t for n, t in splits.items() if n != "pilot"]
-            command = rebuild_command(overrides)
-            (tmp / "README.md").write_text(render_card(
-                name=name, version_id=vid, splits=split_info, stages=stage_dicts,
-                reject_examples=_examples(all_rejects), lengths=length_stats(kept_tables),
-                langs=languages(kept_tables), format_name=exporter.name, rebuild_command=command,
-            ), encoding="utf-8")
-            manifest = build_manifest(
-                version_id=vid, name=name, config=redact(plain), overrides=overrides,
-                choices=dict(choices or {}), inputs=inputs, templates=templates,
-                stages=stage_dicts, splits=split_info, seed=int(plain.get("seed", 0)), format_name=exporter.name,
-            )
-            if llm_reports:
-                manifest["llm"] = llm_reports
-            manifest["rejects"] = {
-                "rows": 0 if all_rejects is None else all_rejects.num_rows, "file": "rejects.jsonl",
-                "sha256": file_sha256(rejects_path),
-            }
-            _write_json(tmp / "manifest.json", manifest)
-
-        created = write_atomically(final, fill)
+        created = write_atomically(final, lambda folder: split_info.update(write_files(folder, content)))
         advance("write")
     if not created:
         return _existing(vid, final)
     return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
+
+
+def _validate(splits: dict[str, pa.Table], exporter) -> tuple[StageReport, list[pa.Table]]:
+    """Check every split's rows against the target format (in place); misfits become rejects."""
+    report = StageReport("validate", rows_in=sum(t.num_rows for t in splits.values()))
+    rejected = []
+    for split_name in SPLITS:
+        splits[split_name], bad = validate_table(exporter, splits[split_name])
+        if bad.num_rows:
+            rejected.append(bad)
+    report.kept = sum(t.num_rows for t in splits.values())
+    report.rejected = sum(t.num_rows for t in rejected)
+    report.by_rule = count_rules(concat(rejected)) if rejected else {}
+    return report, rejected
 
 
 def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], LLMSettings | None]:
@@ -245,21 +215,6 @@ def _load_report(loaded: Loaded, seconds: float) -> StageReport:
     )
     report.check()
     return report
-
-
-def _examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:
-    """The first reason seen for each (stage, rule), for the card."""
-    examples: dict[tuple[str, str], str] = {}
-    if rejects is None:
-        return examples
-    cols = rejects.select(["_stage", "_rule", "_reason"]).to_pydict()
-    for stage, rule, reason in zip(cols["_stage"], cols["_rule"], cols["_reason"]):
-        examples.setdefault((stage, rule), reason or "")
-    return examples
-
-
-def _write_json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _resolve(cfg: DictConfig) -> dict:

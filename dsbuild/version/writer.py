@@ -1,0 +1,90 @@
+"""The files of one version folder: splits in the target format, LLaMA-Factory's dataset_info.json,
+rejects.jsonl, the dataset card and the manifest. Called inside `store.write_atomically`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..export.writers import write_jsonl
+from .card import languages, length_stats, render_card
+from .fingerprint import file_sha256
+from .manifest import build_manifest
+
+
+@dataclass
+class VersionContent:
+    """Everything a version folder is written from."""
+
+    name: str
+    version_id: str
+    exporter: object
+    splits: dict[str, pa.Table]
+    rejects: pa.Table | None
+    stages: list[dict]
+    config: dict
+    overrides: list[str]
+    choices: dict
+    inputs: list[dict]
+    templates: dict[str, str]
+    seed: int
+    rebuild_command: str
+    llm: dict = field(default_factory=dict)
+
+
+def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
+    """Write every file of the version into `folder`; return rows, file and sha256 per split."""
+    exporter = content.exporter
+    split_info, files = {}, {}
+    for split_name, rows in content.splits.items():
+        if rows.num_rows == 0:
+            split_info[split_name] = {"rows": 0, "file": None, "sha256": None, "bytes": 0}
+            continue
+        file_name = f"{split_name}{exporter.extension}"
+        exporter.write(rows, folder / file_name)
+        files[split_name] = file_name
+        split_info[split_name] = {"rows": rows.num_rows, "file": file_name, "sha256": file_sha256(folder / file_name),
+                                  "bytes": (folder / file_name).stat().st_size}
+    write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
+    rejects_path = folder / "rejects.jsonl"
+    if content.rejects is not None:
+        write_jsonl(content.rejects, rejects_path)
+    else:
+        rejects_path.write_bytes(b"")
+    kept = [t for n, t in content.splits.items() if n != "pilot"]
+    (folder / "README.md").write_text(render_card(
+        name=content.name, version_id=content.version_id, splits=split_info, stages=content.stages,
+        reject_examples=reject_examples(content.rejects), lengths=length_stats(kept), langs=languages(kept),
+        format_name=exporter.name, rebuild_command=content.rebuild_command,
+    ), encoding="utf-8")
+    manifest = build_manifest(
+        version_id=content.version_id, name=content.name, config=content.config, overrides=content.overrides,
+        choices=content.choices, inputs=content.inputs, templates=content.templates, stages=content.stages,
+        splits=split_info, seed=content.seed, format_name=exporter.name,
+    )
+    if content.llm:
+        manifest["llm"] = content.llm
+    manifest["rejects"] = {"rows": 0 if content.rejects is None else content.rejects.num_rows,
+                           "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
+    write_json(folder / "manifest.json", manifest)
+    return split_info
+
+
+def reject_examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:
+    """The first reason seen for each (stage, rule), for the card."""
+    examples: dict[tuple[str, str], str] = {}
+    if rejects is None:
+        return examples
+    cols = rejects.select(["_stage", "_rule", "_reason"]).to_pydict()
+    for stage, rule, reason in zip(cols["_stage"], cols["_rule"], cols["_reason"]):
+        examples.setdefault((stage, rule), reason or "")
+    return examples
+
+
+def write_json(path: Path, data) -> None:
+    """Pretty, sorted, UTF-8 JSON with a final newline (stable bytes for equal data)."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
