@@ -99,7 +99,9 @@ def build(
         for task_name, task in tasks:
             with ResponseCache(llm.cache_path, llm.cache) as cache:
                 client = LLMClient(llm, cache)
-                table, failed, annotate_report = run_task(table, task, client, name=task_name)
+                table, failed, annotate_report = run_task(
+                    table, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0)
+                )
                 llm_reports[task_name] = {"model": llm.model, **vars(client.stats), "cache": cache.stats}
             annotate_report.seconds = lap()
             stages.append(annotate_report)
@@ -254,4 +256,10 @@ def _progress(enabled: bool, total: int):
 
     from .report import stage_progress
 
-    return stage_progress(total) if enabled else nullcontext(lambda label: None)
+    return stage_progress(total) if enabled else nullcontext(lambda label, step=1: None)
+
+
+def _llm_line(task_name: str, stats) -> str:
+    """The progress label of an LLM stage: done / cached / failed / cost so far."""
+    counts = f"{stats.cached} cached, {stats.failed} failed, ${stats.cost_usd:.4f}"
+    return f"{task_name}: {stats.done}/{stats.calls} ({counts})"

@@ -21,7 +21,6 @@ USER_ERROR_EXIT = 2
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def _hydra_main(cfg: DictConfig) -> str:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from .build import build
     from .report import print_summary
 

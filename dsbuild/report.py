@@ -12,7 +12,10 @@ from rich.table import Table
 
 @contextmanager
 def stage_progress(total: int):
-    """Yield `advance(label)`; draws a bar on a terminal, stays silent in logs and pipes."""
+    """Yield `advance(label, step=1)`; draws a bar on a terminal, stays silent in logs and pipes.
+
+    `step=0` only updates the label (e.g. an LLM stage's running done / cached / failed / cost).
+    """
     console = Console(stderr=True)
     progress = Progress(
         TextColumn("[bold]{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -21,8 +24,8 @@ def stage_progress(total: int):
     with progress:
         task = progress.add_task("starting", total=total)
 
-        def advance(label: str) -> None:
-            progress.update(task, advance=1, description=label)
+        def advance(label: str, step: int = 1) -> None:
+            progress.update(task, advance=step, description=label)
 
         yield advance
 

@@ -89,6 +89,7 @@ class RunStats:
     """Counts for the manifest and the progress bar."""
 
     calls: int = 0
+    done: int = 0
     cached: int = 0
     sent: int = 0
     failed: int = 0
@@ -136,6 +137,7 @@ class LLMClient:
                 outcomes[i] = Outcome(output=hit.response.get("output"), reasoning=hit.response.get("reasoning"),
                                       cached=True, usage=hit.usage, cost_usd=0.0)
                 self.stats.cached += 1
+                self.stats.done += 1
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
@@ -150,6 +152,7 @@ class LLMClient:
             async def one(i: int) -> None:
                 async with slots:
                     outcomes[i] = await self._call(calls[i], requests[i], keys[i], limiter)
+                    self.stats.done += 1
                     if progress:
                         progress(self.stats)
 
