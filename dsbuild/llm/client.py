@@ -168,16 +168,14 @@ class LLMClient:
 
     async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter) -> Outcome:
         messages = list(call.messages)
-        attempts, last_error = 0, "no answer"
-        repairs = 0
+        attempts = repairs = 0
         while True:
             attempts += 1
             try:
                 reply = await self._send(request, messages, limiter)
             except _Transient as exc:
-                last_error = str(exc)
                 if attempts > self.settings.max_retries:
-                    return self._failed(f"{last_error} ({_attempts(attempts)})", attempts)
+                    return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
                 await asyncio.sleep(_backoff(attempts, exc.retry_after))
                 continue
             except _Permanent as exc:
@@ -190,7 +188,6 @@ class LLMClient:
             self._account(usage, cost)
             if problem is None:
                 return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=cost, usage=usage)
-            last_error = problem
             if repairs >= self.settings.max_repairs or finish in ("length", "content_filter"):
                 return self._failed(f"{problem} ({_attempts(attempts)})", attempts)
             repairs += 1
