@@ -43,6 +43,8 @@ def test_top_level_contract_keys(compose_cfg):
 def required_overrides(group, option, tmp_path):
     if group == "source" and option == "files":
         return [f"source.path={write_jsonl(tmp_path / 'x.jsonl', [{'question': 'q'}])}"]
+    if group == "llm" and option in ("vllm", "openai_compatible"):
+        return ["llm.model=openai/served-model", "llm.api_base=http://127.0.0.1:8000/v1"]
     if group == "source" and option == "hf":
         write_jsonl(tmp_path / "hfdir" / "train.jsonl", [{"question": "q"}])
         return [f"source.path={tmp_path / 'hfdir'}"]
@@ -58,6 +60,17 @@ def test_every_option_composes_and_instantiates(group, option, compose_cfg, tmp_
     assert exporter.name and exporter.extension.startswith(".")
     steps = named_steps(_instantiate(cfg.cleaning.rules, "cleaning.rules"))
     assert all(isinstance(step, Step) for _, step in steps)
+    if cfg.llm.model is not None:
+        from omegaconf import OmegaConf
+
+        from dsbuild.llm.client import LLMSettings
+
+        assert LLMSettings(**OmegaConf.to_container(cfg.llm, resolve=True)).model
+    from dsbuild.annotate.base import Task
+
+    for node in [cfg.prompt, *cfg.tasks.values()]:
+        if node.get("_target_"):
+            assert isinstance(_instantiate(node, "prompt"), Task)
     if group == "experiment":
         assert cfg.name
 
