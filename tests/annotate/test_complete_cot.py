@@ -1,8 +1,14 @@
 """complete_cot end to end through litellm over HTTP against the test server (nothing patched)."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+from helpers import REPO
 from llm_server import Reply, default_handler
 
 from dsbuild.build import build
@@ -134,3 +140,27 @@ def test_a_reasoning_models_thinking_becomes_the_cot_and_is_marked(compose_cfg, 
     assert rows and not bad, bad[:2]
     failed = [r for r in rejects_of(result) if r["_stage"] == "annotate:complete_cot"]
     assert failed and all("孩子" in r["question"] and "returned no reasoning" in r["_reason"] for r in failed)
+
+
+def test_a_killed_run_restarted_sends_only_the_missing_calls(run_cli, llm_server, tmp_path):
+    llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, delay=0.05))
+    args = ["experiment=medical_cot", "~tasks.judge", "llm=openai_compatible", f"llm.api_base={llm_server.base_url}",
+            "llm.model=openai/test-model", "llm.concurrency=2", f"llm.cache_path={tmp_path / 'llm.sqlite'}",
+            f"hydra.run.dir={tmp_path / 'run'}", f"output_dir={tmp_path / 'datasets'}"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "dsbuild.cli", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while llm_server.count < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    answered_before_kill = llm_server.count
+    assert 30 <= answered_before_kill < 150
+
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    manifest_path = next((tmp_path / "datasets" / "medical_cot").glob("*/manifest.json"))
+    stats = json.loads(manifest_path.read_text(encoding="utf-8"))["llm"]["complete_cot"]
+    assert stats["cached"] >= answered_before_kill - 2  # all but the answers cut off in flight
+    assert llm_server.count - answered_before_kill == stats["calls"] - stats["cached"]
