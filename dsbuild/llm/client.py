@@ -11,6 +11,7 @@ import, and builds without an LLM never pay for it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import time
@@ -22,6 +23,7 @@ from .cache import ResponseCache, request_key
 from .structured import parse_object, response_format, schema_errors, split_think
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+log = logging.getLogger("dsbuild")
 
 Check = Callable[[dict, str | None], str | None]  # (output, reasoning) -> None or why it is not usable
 
@@ -145,6 +147,7 @@ class LLMClient:
             import litellm  # imported here, lazily, once
 
             litellm.suppress_debug_info = True  # no "Provider List" banners in the user's terminal
+            self._check_budget([requests[i] for i in pending])
 
             limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
             slots = asyncio.Semaphore(max(1, self.settings.concurrency))
@@ -165,6 +168,28 @@ class LLMClient:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 self.stats.budget_stopped = True
         return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
+
+    def _check_budget(self, requests: list[dict]) -> None:
+        """Before any call: stop if the prompts alone would cost more than llm.max_cost_usd.
+
+        The prompts' tokens are estimated from their length; answers can only add to that. When the
+        worst case (every answer llm.max_tokens long) is over the budget, say so and go on: the run
+        stops cleanly at the budget anyway. Models missing from litellm's price table are not checked.
+        """
+        budget = self.settings.max_cost_usd
+        price = _prices(self.settings.model)
+        if budget is None or price is None:
+            return
+        prompt_cost = sum(_estimate_tokens(r["messages"]) for r in requests) * price[0]
+        worst = prompt_cost + len(requests) * self.settings.max_tokens * price[1]
+        if prompt_cost > budget:
+            raise UserError(
+                f"the {len(requests)} uncached calls' prompts alone come to about ${prompt_cost:.4f}, over "
+                f"llm.max_cost_usd={budget}; raise it, or build fewer rows first (e.g. pilot.size or a smaller source)"
+            )
+        if worst > budget:
+            log.warning("llm.max_cost_usd=%s may not cover all %d calls (up to $%.4f if every answer is "
+                        "llm.max_tokens long); the run stops cleanly if it is reached", budget, len(requests), worst)
 
     async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter) -> Outcome:
         messages = list(call.messages)
@@ -303,6 +328,18 @@ def _cost(response) -> float:
     """
     hidden = getattr(response, "_hidden_params", None) or {}
     return float(hidden.get("response_cost") or 0.0)
+
+
+def _prices(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token from litellm's price table, or None if it does not know the model."""
+    import litellm
+
+    try:
+        info = litellm.get_model_info(model)
+    except Exception:  # litellm raises a bare Exception for models it has no entry for
+        return None
+    prices = info.get("input_cost_per_token"), info.get("output_cost_per_token")
+    return None if None in prices else (float(prices[0]), float(prices[1]))
 
 
 def _estimate_tokens(messages: list[dict]) -> int:

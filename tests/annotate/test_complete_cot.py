@@ -164,3 +164,10 @@ def test_a_killed_run_restarted_sends_only_the_missing_calls(run_cli, llm_server
     stats = json.loads(manifest_path.read_text(encoding="utf-8"))["llm"]["complete_cot"]
     assert stats["cached"] >= answered_before_kill - 2  # all but the answers cut off in flight
     assert llm_server.count - answered_before_kill == stats["calls"] - stats["cached"]
+
+
+def test_a_budget_the_prompts_alone_exceed_stops_before_any_call(compose_cfg, llm_server, tmp_path):
+    with pytest.raises(UserError, match=r"prompts alone come to about \$[\d.]+, over llm.max_cost_usd=1e-06"):
+        medical_cot(compose_cfg, llm_server, tmp_path / "a", "llm.model=openai/gpt-4o-mini",
+                    "llm.max_cost_usd=0.000001")
+    assert llm_server.count == 0
