@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError
 from .cache import ResponseCache, request_key
-from .structured import parse_object, response_format, schema_errors, split_think
+from .structured import MODES, parse_object, response_format, schema_errors, split_think
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 log = logging.getLogger("dsbuild")
@@ -196,6 +196,8 @@ class LLMClient:
         attempts = repairs = 0
         while True:
             attempts += 1
+            if self.format_mode != self.settings.structured_output:  # an earlier call found it refused
+                request["response_format"] = response_format(call.schema, self.format_mode)
             try:
                 reply = await self._send(request, messages, limiter)
             except _Transient as exc:
@@ -204,6 +206,8 @@ class LLMClient:
                 await asyncio.sleep(_backoff(attempts, exc.retry_after))
                 continue
             except _Permanent as exc:
+                if exc.format_refused and self._weaker_format(call, request):
+                    continue  # the backend refused the response_format: same call, weaker structured output
                 return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
             content, reasoning, finish, usage, cost, seconds = reply
             problem, output, reasoning = self._judge(call, content, reasoning, finish)
@@ -219,6 +223,20 @@ class LLMClient:
             messages = [*messages, {"role": "assistant", "content": content or ""},
                         {"role": "user", "content": f"That answer is not usable: {problem}. Answer again with "
                                                     "only the JSON object, fixing this."}]
+
+    def _weaker_format(self, call: Call, request: dict) -> bool:
+        """After a refusal of `request`'s response_format: step down json_schema -> json_object -> none
+        (for this call and every later one). False when there is nothing weaker to try."""
+        sent = "none" if request["response_format"] is None else request["response_format"]["type"]
+        if sent == "none":
+            return False
+        weaker = MODES[MODES.index(sent) + 1]
+        if MODES.index(weaker) > MODES.index(self.format_mode):
+            log.warning("the backend refused response_format %s; using %s from now on "
+                        "(set llm.structured_output=%s to skip the refusals)", sent, weaker, weaker)
+            self.format_mode = weaker
+        request["response_format"] = response_format(call.schema, self.format_mode)
+        return True
 
     def _judge(self, call: Call, content, reasoning, finish) -> tuple[str | None, dict | None, str | None]:
         if finish == "length":
@@ -271,7 +289,8 @@ class LLMClient:
                 raise _Transient(_describe(exc), _retry_after(exc)) from None
             raise _Permanent(_describe(exc)) from None
         except (litellm.AuthenticationError, litellm.BadRequestError, litellm.NotFoundError) as exc:
-            raise _Permanent(_describe(exc)) from None
+            refused = isinstance(exc, litellm.BadRequestError) and "response_format" in str(exc)
+            raise _Permanent(_describe(exc), format_refused=refused) from None
         choice = response.choices[0]
         message = choice.message
         reasoning = getattr(message, "reasoning_content", None)
@@ -287,7 +306,9 @@ class _Transient(Exception):
 
 
 class _Permanent(Exception):
-    pass
+    def __init__(self, message: str, format_refused: bool = False):
+        super().__init__(message)
+        self.format_refused = format_refused
 
 
 def _attempts(n: int) -> str:

@@ -171,3 +171,19 @@ def test_a_budget_the_prompts_alone_exceed_stops_before_any_call(compose_cfg, ll
         medical_cot(compose_cfg, llm_server, tmp_path / "a", "llm.model=openai/gpt-4o-mini",
                     "llm.max_cost_usd=0.000001")
     assert llm_server.count == 0
+
+
+def test_a_backend_refusing_json_schema_falls_back_to_json_mode(compose_cfg, llm_server, tmp_path):
+    def handler(request):
+        kind = (request.get("response_format") or {}).get("type")
+        if kind == "json_schema":
+            return Reply(status=400, content="response_format type json_schema is not supported by this server")
+        assert kind == "json_object"
+        return Reply(content=json.dumps({"cot": "先问清症状", "response": "请就医"}, ensure_ascii=False))
+
+    llm_server.set_handler(handler)
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "llm.concurrency=1")
+    annotate = next(s for s in result.stages if s["stage"] == "annotate:complete_cot")
+    assert annotate["kept"] == annotate["rows_in"] > 100
+    refused = [r for r in llm_server.requests if r["response_format"]["type"] == "json_schema"]
+    assert len(refused) == 1  # one refusal, then every call uses JSON mode
