@@ -46,13 +46,16 @@ class FilesSource(Source):
         self.id_column, self.keep_columns = id_column, keep_columns
         self.root, self.files = _resolve(self.path)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)
+        self._fingerprint: list[dict] | None = None
 
     def fingerprint(self) -> list[dict]:
-        return [
-            {"kind": "file", "path": str(f.resolve()), "name": self._relative(f), "bytes": f.stat().st_size,
-             "sha256": file_sha256(f)}
-            for f in self.files
-        ]
+        if self._fingerprint is None:  # computed once: the version id and the manifest share it
+            self._fingerprint = [
+                {"kind": "file", "path": str(f.resolve()), "name": self._relative(f), "bytes": f.stat().st_size,
+                 "sha256": file_sha256(f)}
+                for f in self.files
+            ]
+        return self._fingerprint
 
     def load(self) -> Loaded:
         tables, refs = [], []
