@@ -24,6 +24,7 @@ class Task:
     """Base of the annotation tasks (built by Hydra from the `prompt` group)."""
 
     name = "task"
+    dedup_fields: tuple[str, ...] = ()  # set by tasks that create rows: ids are made and these deduplicated
 
     def __init__(
         self,
@@ -56,9 +57,17 @@ class Task:
                 return f"{name} is a refusal"
         return None
 
+    def schema_for_row(self, row: Mapping) -> dict:
+        """The JSON schema an answer for this row must fit (the same for every row by default)."""
+        return self.schema
+
     def fields(self, row: Mapping, output: dict, reasoning: str | None) -> dict:
         """The row's new or replaced fields from a usable answer."""
         return dict(output)
+
+    def results(self, row: Mapping, output: dict, reasoning: str | None) -> list[dict]:
+        """The rows a usable answer turns into: the row with its new fields, by default."""
+        return [{**row, **self.fields(row, output, reasoning)}]
 
     def verdict(self, output: dict) -> str | None:
         """None keeps the row; a reason rejects it although the call worked (e.g. a low judge score)."""
