@@ -370,8 +370,8 @@ def _estimate_tokens(messages: list[dict]) -> int:
 class _RateLimiter:
     """Requests and tokens per minute, as two sliding one-minute windows."""
 
-    def __init__(self, rpm: int | None, tpm: int | None):
-        self.rpm, self.tpm = rpm, tpm
+    def __init__(self, rpm: int | None, tpm: int | None, window: float = 60.0):
+        self.rpm, self.tpm, self.window = rpm, tpm, window
         self.events: list[tuple[float, int]] = []
         self.lock = asyncio.Lock()
 
@@ -381,10 +381,10 @@ class _RateLimiter:
         async with self.lock:
             while True:
                 now = time.monotonic()
-                self.events = [(t, n) for t, n in self.events if now - t < 60.0]
+                self.events = [(t, n) for t, n in self.events if now - t < self.window]
                 over_rpm = self.rpm and len(self.events) >= self.rpm
                 over_tpm = self.tpm and self.events and sum(n for _, n in self.events) + tokens > self.tpm
                 if not over_rpm and not over_tpm:
                     self.events.append((now, tokens))
                     return
-                await asyncio.sleep(max(0.01, 60.0 - (now - self.events[0][0])))
+                await asyncio.sleep(max(0.01, self.window - (now - self.events[0][0])))
