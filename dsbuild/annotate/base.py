@@ -20,6 +20,14 @@ REFUSALS = re.compile(
 )
 
 
+_FOLD = re.compile(r"[\W_]+")
+
+
+def only_repeats(cot: str, answer: str) -> bool:
+    """True when a CoT is just the answer again (ignoring case, spacing and punctuation)."""
+    return bool(answer) and _FOLD.sub("", str(cot)).lower() == _FOLD.sub("", str(answer)).lower()
+
+
 class Task:
     """Base of the annotation tasks (built by Hydra from the `prompt` group)."""
 
@@ -39,8 +47,8 @@ class Task:
         self.output_fields = {k: v for k, v in output_schema.items() if v is not None}
         self.schema = schema_for(self.output_fields)
         self.inputs = dict(inputs or {})
-        self.language, self.few_shot = language, [dict(x) for x in few_shot]
-        self.variables = dict(variables or {})
+        self.few_shot = [dict(x) for x in few_shot]
+        self.variables = {"language": language, **dict(variables or {})}  # templates may use {{ language }}
 
     def required_fields(self) -> list[str]:
         """Row fields the template reads."""

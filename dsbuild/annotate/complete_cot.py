@@ -8,13 +8,10 @@ got `reasoning` and which a `synthesized` CoT.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from ..errors import UserError
-from .base import Task
-
-_FOLD = re.compile(r"[\W_]+")
+from .base import Task, only_repeats
 
 
 class CompleteCot(Task):
@@ -42,7 +39,7 @@ class CompleteCot(Task):
         if not str(cot).strip():
             return "the model returned no reasoning" if self.reasoning_as_cot else "the CoT is empty"
         answer = output.get("response", "")
-        if answer and _FOLD.sub("", str(cot)).lower() == _FOLD.sub("", str(answer)).lower():
+        if only_repeats(cot, answer):
             return "the CoT only repeats the answer"
         return None
 

@@ -8,15 +8,13 @@ rejected as duplicates naming the kept one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from ..errors import UserError
 from ..record import LINEAGE_FIELDS
-from .base import Task
+from .base import Task, only_repeats
 
 ITEM_FIELDS = ("question", "cot", "response")
-_FOLD = re.compile(r"[\W_]+")
 
 
 class GenerateQA(Task):
@@ -54,7 +52,7 @@ class GenerateQA(Task):
             problem = super().check(item, reasoning)
             if problem:
                 return f"item {i + 1}: {problem}"
-            if _FOLD.sub("", item["cot"]).lower() == _FOLD.sub("", item["response"]).lower():
+            if only_repeats(item["cot"], item["response"]):
                 return f"item {i + 1}: the CoT only repeats the answer"
         return None
 
