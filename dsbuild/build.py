@@ -15,6 +15,7 @@ import shlex
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from hydra.errors import InstantiationException
@@ -23,19 +24,19 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
-from .annotate.base import Task
-from .annotate.stage import run_task
 from .clean.pipeline import named_steps, run_cleaning
 from .errors import UserError
 from .export.formats import validate_table
-from .llm.cache import ResponseCache
-from .llm.client import LLMClient, LLMSettings
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
 from .version.fingerprint import redact, redact_overrides, version_id
 from .version.store import version_dir, write_atomically
 from .version.writer import VersionContent, write_files
+
+if TYPE_CHECKING:
+    from .annotate.base import Task
+    from .llm.client import LLMSettings
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -96,6 +97,10 @@ def build(
         stages.append(clean_report)
         rejects += clean_rejects
 
+        if tasks:  # imported here: builds without an LLM never load jinja2, jsonschema or the client
+            from .annotate.stage import run_task
+            from .llm.cache import ResponseCache
+            from .llm.client import LLMClient
         for task_name, task in tasks:
             with ResponseCache(llm.cache_path, llm.cache) as cache:
                 client = LLMClient(llm, cache)
@@ -169,6 +174,9 @@ def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], L
             tasks.append((str(key), _instantiate(cfg.tasks[key], f"tasks.{key}")))
     if not tasks:
         return [], None
+    from .annotate.base import Task
+    from .llm.client import LLMSettings
+
     for key, task in tasks:
         if not isinstance(task, Task):
             raise UserError(f"{key} is not an annotation task; give it a `_target_` naming a dsbuild.annotate class")

@@ -19,6 +19,8 @@ What it answers is decided per request, in this order:
 
 Each request sleeps for its own `Reply.delay` without blocking the others (hundreds of slow requests are
 served concurrently); `max_in_flight` records the highest number served at once.
+
+`python tests/llm_server.py --delay 1` runs the echo model in a process of its own (for benchmarks).
 """
 
 from __future__ import annotations
@@ -458,3 +460,22 @@ class FakeLLM:
                       "total_tokens": prompt_tokens + completion_tokens},
         }
         return _json_response(payload, reply.status, reply.headers)
+
+
+def main() -> None:
+    """`python tests/llm_server.py [--delay S]`: serve the echo model until killed; the first line out is the URL.
+
+    For benchmarks, where the server must not share the client's process (a real server never does).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
+    delay = parser.parse_args().delay
+    server = FakeLLM(lambda request: Reply(content=default_handler(request).content, delay=delay)).start()
+    print(server.base_url, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

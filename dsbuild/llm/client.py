@@ -19,8 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from .cache import ResponseCache, request_key
+from .cache import ResponseCache, request_keys
+from .roundtrip import round_trip
 from .structured import MODES, parse_object, response_format, schema_errors, split_think
+from .workers import WorkerPool, workers
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 log = logging.getLogger("dsbuild")
@@ -39,6 +41,7 @@ class LLMSettings:
     max_tokens: int = 2048
     seed: int | None = None
     concurrency: int = 16
+    workers: int | str = "auto"
     rpm: int | None = None
     tpm: int | None = None
     max_retries: int = 4
@@ -114,60 +117,80 @@ class LLMClient:
         self.stats = RunStats()
         self._api_key = settings.api_key()
 
-    def request(self, call: Call) -> dict:
-        """The fields that decide the answer (what the cache key hashes; never the key or the URL)."""
+    def request(self, call: Call, formats: dict[int, dict | None] | None = None) -> dict:
+        """The fields that decide the answer (what the cache key hashes; never the key or the URL).
+
+        `formats` shares one response_format among calls with the same schema object (request_keys then
+        encodes it once); the caller keeps those schemas alive while it uses the memo.
+        """
         s = self.settings
+        formats = {} if formats is None else formats
+        if id(call.schema) not in formats:
+            formats[id(call.schema)] = response_format(call.schema, self.format_mode)
         request = {"model": s.model, "messages": call.messages, "temperature": s.temperature,
-                   "max_tokens": s.max_tokens, "response_format": response_format(call.schema, self.format_mode)}
+                   "max_tokens": s.max_tokens, "response_format": formats[id(call.schema)]}
         if s.seed is not None:
             request["seed"] = s.seed
         return request
 
     def run(self, calls: Sequence[Call], progress: Callable[[RunStats], None] | None = None) -> list[Outcome]:
-        """All calls, in order. Cached answers first; the rest go out concurrently."""
-        return asyncio.run(self._run(list(calls), progress))
-
-    async def _run(self, calls: list[Call], progress) -> list[Outcome]:
-        requests = [self.request(c) for c in calls]
-        keys = [request_key(r) for r in requests]
-        cached = self.cache.get_many(keys)
-        outcomes: list[Outcome | None] = [None] * len(calls)
-        self.stats.calls = len(calls)
-        for i, key in enumerate(keys):
-            hit = cached.get(key)
-            if hit is not None:
-                outcomes[i] = Outcome(output=hit.response.get("output"), reasoning=hit.response.get("reasoning"),
-                                      cached=True, usage=hit.usage, cost_usd=0.0)
-                self.stats.cached += 1
-                self.stats.done += 1
+        """All calls, in order. Cached answers first; the rest go out concurrently (in worker processes
+        when llm.workers asks for more than one and there are more calls than one worker's share)."""
+        calls = list(calls)
+        formats: dict[int, dict | None] = {}
+        requests = [self.request(c, formats) for c in calls]
+        keys = request_keys(requests)
+        outcomes = self._replay(keys)
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
         if pending:
-            import litellm  # imported here, lazily, once
+            import litellm  # imported here, lazily, once (and before any fork, so workers inherit it)
 
             litellm.suppress_debug_info = True  # no "Provider List" banners in the user's terminal
+            logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # its warnings are about itself, not the build
             self._check_budget([requests[i] for i in pending])
-
-            limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
-            slots = asyncio.Semaphore(max(1, self.settings.concurrency))
-
-            async def one(i: int) -> None:
-                async with slots:
-                    outcomes[i] = await self._call(calls[i], requests[i], keys[i], limiter)
-                    self.stats.done += 1
-                    if progress:
-                        progress(self.stats)
-
-            tasks = [asyncio.create_task(one(i)) for i in pending]
+            size = workers(self.settings.workers, self.settings.concurrency)
+            pool = WorkerPool(size).start() if size > 1 and len(pending) > self.settings.concurrency / size else None
             try:
-                await asyncio.gather(*tasks)
-            except BudgetExceeded:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                self.stats.budget_stopped = True
+                asyncio.run(self._send_all(calls, requests, keys, pending, outcomes, pool, progress))
+            finally:
+                if pool is not None:
+                    pool.close()
         return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
+
+    def _replay(self, keys: list[str]) -> list[Outcome | None]:
+        """Outcomes of the calls the cache answers; None where a call must be sent."""
+        cached = self.cache.responses(keys)
+        self.stats.calls = len(keys)
+        outcomes: list[Outcome | None] = [None] * len(keys)
+        for i, key in enumerate(keys):
+            hit = cached.get(key)
+            if hit is not None:
+                outcomes[i] = Outcome(output=hit.get("output"), reasoning=hit.get("reasoning"), cached=True)
+        self.stats.cached = self.stats.done = sum(o is not None for o in outcomes)
+        return outcomes
+
+    async def _send_all(self, calls, requests, keys, pending, outcomes, pool: WorkerPool | None, progress) -> None:
+        limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
+        slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        send = pool.round_trip if pool is not None else round_trip
+
+        async def one(i: int) -> None:
+            async with slots:
+                outcomes[i] = await self._call(calls[i], requests[i], keys[i], limiter, send)
+                self.stats.done += 1
+                if progress:
+                    progress(self.stats)
+
+        tasks = [asyncio.create_task(one(i)) for i in pending]
+        try:
+            await asyncio.gather(*tasks)
+        except BudgetExceeded:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.stats.budget_stopped = True
 
     def _check_budget(self, requests: list[dict]) -> None:
         """Before any call: stop if the prompts alone would cost more than llm.max_cost_usd.
@@ -191,7 +214,7 @@ class LLMClient:
             log.warning("llm.max_cost_usd=%s may not cover all %d calls (up to $%.4f if every answer is "
                         "llm.max_tokens long); the run stops cleanly if it is reached", budget, len(requests), worst)
 
-    async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter) -> Outcome:
+    async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter, send) -> Outcome:
         messages = list(call.messages)
         attempts = repairs = 0
         while True:
@@ -199,7 +222,7 @@ class LLMClient:
             if self.format_mode != self.settings.structured_output:  # an earlier call found it refused
                 request["response_format"] = response_format(call.schema, self.format_mode)
             try:
-                reply = await self._send(request, messages, limiter)
+                reply = await self._send(request, messages, limiter, send)
             except _Transient as exc:
                 if attempts > self.settings.max_retries:
                     return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
@@ -267,36 +290,20 @@ class LLMClient:
         if budget is not None and self.stats.cost_usd >= budget:
             raise BudgetExceeded
 
-    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter):
+    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter, send):
         """One round trip: (content, reasoning, finish_reason, usage, cost, seconds). Raises _Transient/_Permanent."""
-        import litellm
-
         s = self.settings
         kwargs = {k: v for k, v in request.items() if v is not None}
-        kwargs["messages"] = messages
+        kwargs.update(messages=messages, api_base=s.api_base, api_key=self._api_key, timeout=s.timeout,
+                      fallbacks=list(s.fallbacks) or None)
         await limiter.wait(_estimate_tokens(messages) + s.max_tokens)
-        started = time.monotonic()
-        try:
-            response = await litellm.acompletion(
-                **kwargs, api_base=s.api_base, api_key=self._api_key, timeout=s.timeout, num_retries=0,
-                fallbacks=list(s.fallbacks) or None,
-            )
-        except (litellm.RateLimitError, litellm.Timeout, litellm.APIConnectionError, litellm.InternalServerError,
-                litellm.ServiceUnavailableError, litellm.BadGatewayError) as exc:
-            raise _Transient(_describe(exc), _retry_after(exc)) from None
-        except litellm.APIError as exc:
-            if getattr(exc, "status_code", 500) >= 500:
-                raise _Transient(_describe(exc), _retry_after(exc)) from None
-            raise _Permanent(_describe(exc)) from None
-        except (litellm.AuthenticationError, litellm.BadRequestError, litellm.NotFoundError) as exc:
-            refused = isinstance(exc, litellm.BadRequestError) and "response_format" in str(exc)
-            raise _Permanent(_describe(exc), format_refused=refused) from None
-        choice = response.choices[0]
-        message = choice.message
-        reasoning = getattr(message, "reasoning_content", None)
-        usage = {"prompt_tokens": getattr(response.usage, "prompt_tokens", 0) or 0,
-                 "completion_tokens": getattr(response.usage, "completion_tokens", 0) or 0}
-        return message.content, reasoning, choice.finish_reason, usage, _cost(response), time.monotonic() - started
+        answer = await send(kwargs)
+        if answer.error is not None:
+            if answer.transient:
+                raise _Transient(answer.error, answer.retry_after)
+            raise _Permanent(answer.error, format_refused=answer.format_refused)
+        return (answer.content, answer.reasoning, answer.finish_reason, answer.usage, answer.cost_usd,
+                answer.seconds)
 
 
 class _Transient(Exception):
@@ -315,40 +322,11 @@ def _attempts(n: int) -> str:
     return f"after {n} attempt{'s' if n != 1 else ''}"
 
 
-def _describe(exc: Exception) -> str:
-    """A one-line reason with the status and the error class, never the request (it may hold a key)."""
-    status = getattr(exc, "status_code", None)
-    text = " ".join(str(getattr(exc, "message", "") or exc).split())[:200]
-    return f"{type(exc).__name__}{f' {status}' if status else ''}: {text}"
-
-
-def _retry_after(exc: Exception) -> float | None:
-    for holder in (getattr(exc, "response", None), exc):
-        headers = getattr(holder, "headers", None) or getattr(holder, "litellm_response_headers", None)
-        if headers:
-            value = headers.get("retry-after") or headers.get("Retry-After")
-            try:
-                return float(value) if value is not None else None
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
 def _backoff(attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 30.0) -> float:
     """Seconds to wait before the next attempt: Retry-After if given, else exponential with jitter."""
     if retry_after is not None:
         return min(retry_after, 120.0)
     return min(cap, base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-
-
-def _cost(response) -> float:
-    """USD litellm priced this response at; 0.0 for a model its price table does not know.
-
-    (Calling litellm.completion_cost for an unpriced model costs ~50 ms of CPU per call, enough to
-    serialize a whole run; litellm already put the price in `_hidden_params` when it knows one.)
-    """
-    hidden = getattr(response, "_hidden_params", None) or {}
-    return float(hidden.get("response_cost") or 0.0)
 
 
 def _prices(model: str) -> tuple[float, float] | None:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dsbuild.errors import UserError
-from dsbuild.llm.cache import ResponseCache, request_key
+from dsbuild.llm.cache import ResponseCache, request_key, request_keys
 
 REPO = Path(__file__).resolve().parents[2]
 REQUEST = {
@@ -85,6 +85,16 @@ def test_mappings_hash_like_the_dicts_they_hold():
     assert request_key(frozen) == request_key(REQUEST)
 
 
+def test_batched_keys_equal_one_at_a_time_keys_with_shared_and_mapping_values():
+    schema = REQUEST["response_format"]
+    requests = [{**copy.deepcopy(REQUEST), "response_format": schema, "seed": i} for i in range(3)]
+    requests[1]["messages"][1]["content"] = "什么是低血压？"
+    requests.append(dict(MappingProxyType({**REQUEST, "response_format": MappingProxyType(schema)})))
+    keys = request_keys(requests)
+    assert keys == [request_key(r) for r in requests]
+    assert len(set(keys)) == 4 and request_keys([]) == []
+
+
 def test_unhashable_field_is_rejected():
     with pytest.raises(TypeError, match="object"):
         request_key({"model": "m", "x": object()})
@@ -120,7 +130,7 @@ def test_refresh_mode_misses_then_overwrites(tmp_path):
         _put(cache, "k", "old")
     with ResponseCache(path, mode="refresh") as cache:
         assert cache.get("k") is None
-        assert cache.get_many(["k"]) == {}
+        assert cache.responses(["k"]) == {}
         _put(cache, "k", "new")
         assert cache.get("k") is None
         assert cache.stats == {"path": str(path), "mode": "refresh", "hits": 0, "misses": 3, "writes": 1}
@@ -134,7 +144,7 @@ def test_off_never_touches_disk(tmp_path, path_name, mode, monkeypatch):
     with ResponseCache(path_name and tmp_path / path_name, mode=mode) as cache:
         _put(cache, "k")
         assert cache.get("k") is None
-        assert cache.get_many(["k", "j"]) == {}
+        assert cache.responses(["k", "j"]) == {}
         assert cache.stats == {"path": None, "mode": "off", "hits": 0, "misses": 3, "writes": 0}
     assert list(tmp_path.iterdir()) == []
 
@@ -145,15 +155,15 @@ def test_bad_mode_names_the_setting_and_the_choices(tmp_path):
     assert not (tmp_path / "c.sqlite").exists()
 
 
-def test_get_many_spans_chunks_and_counts_each_key_once(tmp_path):
+def test_responses_span_chunks_and_counts_each_key_once(tmp_path):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
         for i in range(0, 1200, 2):
             _put(cache, f"k{i}", str(i))
         keys = [f"k{i}" for i in range(1200)] + ["k0", "k1"]
-        found = cache.get_many(keys)
+        found = cache.responses(keys)
         assert sorted(found) == sorted(f"k{i}" for i in range(0, 1200, 2))
-        assert found["k1198"].response == {"content": "1198"}
-        assert cache.get_many([]) == {}
+        assert found["k1198"] == {"content": "1198"}
+        assert cache.responses([]) == {}
         assert cache.stats["hits"] == 600 and cache.stats["misses"] == 600
 
 
@@ -165,7 +175,7 @@ def test_stats_count_hits_misses_and_writes(tmp_path):
         _put(cache, "a", "again")
         _put(cache, "b")
         assert cache.get("a").response == {"content": "again"}
-        cache.get_many(["a", "b", "c"])
+        cache.responses(["a", "b", "c"])
         assert cache.stats == {"path": str(tmp_path / "c.sqlite"), "mode": "use", "hits": 3, "misses": 2, "writes": 3}
         assert sqlite3.connect(tmp_path / "c.sqlite").execute("SELECT count(*) FROM responses").fetchone()[0] == 2
 
@@ -199,9 +209,9 @@ def test_two_processes_writing_one_file_lose_nothing(tmp_path):
     assert [proc.exitcode for proc in procs] == [0, 0]
     with ResponseCache(path) as cache:
         keys = [f"{who}-{i}" for who in ("a", "b") for i in range(200)]
-        found = cache.get_many(keys)
+        found = cache.responses(keys)
     assert len(found) == 400
-    assert found["b-199"].response == {"content": "b 199"}
+    assert found["b-199"] == {"content": "b 199"}
 
 
 def test_processes_that_create_a_new_file_at_once_all_open_it(tmp_path):
@@ -216,7 +226,7 @@ def test_processes_that_create_a_new_file_at_once_all_open_it(tmp_path):
             proc.join(60)
         assert [proc.exitcode for proc in procs] == [0] * 6
         with ResponseCache(path) as cache:
-            assert len(cache.get_many([f"{who}-{i}" for who in range(6) for i in range(3)])) == 18
+            assert len(cache.responses([f"{who}-{i}" for who in range(6) for i in range(3)])) == 18
 
 
 def test_a_put_survives_a_crash_without_close(tmp_path):
