@@ -73,9 +73,10 @@ def build(
     tasks, llm = _annotation(cfg, plain)
 
     inputs = source.fingerprint()
-    templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}
+    templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}  # the manifest's: sha256 of each file
     decisive = plain if tasks else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
-    vid = version_id(decisive, inputs, templates)
+    # the id's: each template with what it includes (an edit to an included file makes a new version)
+    vid = version_id(decisive, inputs, {t.prompt.name: t.prompt.digest or t.prompt.sha256 for _, t in tasks})
     final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
     if final.exists():
         return _existing(vid, final)

@@ -28,7 +28,8 @@ def run_task(
     stage = f"annotate:{name}"
     task.check_inputs(table.column_names)
     rows = table.to_pylist()
-    calls = [Call(task.prompt.messages(task.context(row)), task.schema_for_row(row), task.check) for row in rows]
+    calls = [Call(None, task.schema_for_row(row), task.check, prompt=task.prompt, context=task.context(row))
+             for row in rows]  # rendered only if the cache has no answer
     outcomes = client.run(calls, progress)
     stats = client.stats
     if stats.budget_stopped:

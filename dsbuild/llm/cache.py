@@ -15,11 +15,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from dsbuild.errors import UserError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added `replays`; a version 1 file gains the table when opened
 BUSY_TIMEOUT_MS = 30_000
 # Keys per SELECT ... IN (...): below SQLite's oldest limit on bound parameters (999).
 CHUNK = 500
@@ -27,10 +28,15 @@ CHUNK = 500
 CACHE_KIB = 64 * 1024
 COLUMNS = "key, model, response, usage, cost_usd, seconds, created_at"
 FIX = "delete it or set llm.cache_path to another file"
+# A replay key names a call by what it is rendered from (template, variables, parameters), so a rerun
+# finds its answer without rendering the prompt; it points at the request key the answer is stored under.
+REPLAYS = "CREATE TABLE replays (replay_key TEXT PRIMARY KEY, key TEXT NOT NULL)"
+LINK = "INSERT OR REPLACE INTO replays (replay_key, key) VALUES (?, ?)"
 SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,"
     " usage TEXT NOT NULL, cost_usd REAL NOT NULL, seconds REAL NOT NULL, created_at TEXT NOT NULL)",
+    REPLAYS,
 )
 
 
@@ -53,21 +59,32 @@ def request_key(request: Mapping) -> str:
     return hashlib.sha256(_CANONICAL.encode(dict(request)).encode("utf-8")).hexdigest()
 
 
-def request_keys(requests: Sequence[Mapping]) -> list[str]:
-    """request_key of each request, encoding a value the requests share (the same object, such as one
-    task's schema) once: on a rerun from the cache, hashing is much of the cost of a row."""
-    encoded: dict[int, str] = {}  # by id(): every value stays alive in `requests`, so no id is reused here
-    keys = []
-    for request in requests:
-        parts = []
-        for name in sorted(request):
-            value = request[name]
-            text = encoded.get(id(value))
+def request_keys(requests: Sequence[Mapping], memo: dict[int, str] | None = None) -> list[str]:
+    """request_key of each request, quicker: a value the requests share (the same object, such as one
+    task's schema or few-shot examples) is encoded once. On a rerun from the cache, hashing is much of
+    the cost of a row. A `memo` passed in may serve several calls while its objects stay alive."""
+    memo = {} if memo is None else memo
+    return [hashlib.sha256(_encode(dict(r), memo).encode("utf-8")).hexdigest() for r in requests]
+
+
+def _encode(value, memo: dict[int, str]) -> str:
+    """The canonical JSON of `value`; dicts and lists inside a dict are looked up in `memo` by id, so the
+    caller must keep every object alive while it uses the memo (ids of live objects are never reused)."""
+    if not isinstance(value, dict):
+        return _CANONICAL.encode(value)
+    parts = []
+    for name in sorted(value):
+        item = value[name]
+        if isinstance(item, str):
+            text = encode_basestring(item)  # what the encoder does with a string, minus its per-call set-up
+        elif isinstance(item, (dict, list)):
+            text = memo.get(id(item))
             if text is None:
-                text = encoded[id(value)] = _CANONICAL.encode(value)
-            parts.append(f"{_CANONICAL.encode(name)}:{text}")
-        keys.append(hashlib.sha256(f"{{{','.join(parts)}}}".encode()).hexdigest())
-    return keys
+                text = memo[id(item)] = _encode(item, memo)
+        else:
+            text = _CANONICAL.encode(item)
+        parts.append(f"{encode_basestring(name) if isinstance(name, str) else _CANONICAL.encode(name)}:{text}")
+    return f"{{{','.join(parts)}}}"
 
 
 @dataclass
@@ -119,29 +136,57 @@ class ResponseCache:
     def responses(self, keys: Sequence[str]) -> dict[str, dict]:
         """The stored response of each given key that has one (the replay path: nothing else is decoded).
         Hits and misses count once per distinct key."""
+        found = self._select("SELECT key, response FROM responses WHERE key IN ({})", keys)
+        self._misses += len(set(keys)) - len(found)
+        return found
+
+    def replays(self, replay_keys: Sequence[str]) -> dict[str, dict]:
+        """The stored response of each replay key that points at one. Counts hits only: a call it misses
+        is looked up again by its request key, which counts the miss."""
+        return self._select("SELECT p.replay_key, r.response FROM replays p JOIN responses r ON r.key = p.key"
+                            " WHERE p.replay_key IN ({})", replay_keys)
+
+    def link(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Point each replay key at a request key (committed at once). No-op when "off"."""
+        if self.mode != "off" and pairs:
+            self._write((LINK, pairs))
+
+    def _write(self, *batches: tuple[str, Sequence[tuple]]) -> None:
+        """Run each (statement, rows) batch in one transaction."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                for sql, rows in batches:
+                    self._conn.executemany(sql, rows)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _select(self, sql: str, keys: Sequence[str]) -> dict[str, dict]:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, dict] = {}
         if self.mode == "use":
             with self._lock:
                 for start in range(0, len(wanted), CHUNK):
                     chunk = wanted[start:start + CHUNK]
-                    marks = ",".join("?" * len(chunk))
-                    rows = self._conn.execute(f"SELECT key, response FROM responses WHERE key IN ({marks})", chunk)
+                    rows = self._conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
                     found.update((key, json.loads(response)) for key, response in rows)
         self._hits += len(found)
-        self._misses += len(wanted) - len(found)
         return found
 
-    def put(self, key: str, *, model: str, response: dict, usage: dict, cost_usd: float, seconds: float) -> None:
-        """Store (or replace) the response for `key`, committed before returning. No-op when "off"."""
+    def put(self, key: str, *, model: str, response: dict, usage: dict, cost_usd: float, seconds: float,
+            replay_key: str | None = None) -> None:
+        """Store (or replace) the response for `key` (and point `replay_key` at it), committed before
+        returning. No-op when "off"."""
         if self.mode == "off":
             return
         row = (
             key, model, json.dumps(response, ensure_ascii=False), json.dumps(usage, ensure_ascii=False),
             float(cost_usd), float(seconds), datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
-        with self._lock:
-            self._conn.execute(f"INSERT OR REPLACE INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        self._write((f"INSERT OR REPLACE INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", [row]),
+                    (LINK, [(replay_key, key)] if replay_key is not None else []))
         self._writes += 1
 
     @property
@@ -227,6 +272,10 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
             row = None
             if "meta" in tables:
                 row = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            if row is not None and row[0] == "1" and "responses" in tables:
+                conn.execute(REPLAYS)
+                conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
+                row = (str(SCHEMA_VERSION),)
             if row is None or row[0] != str(SCHEMA_VERSION) or "responses" not in tables:
                 found = "no dsbuild schema" if row is None else f"schema version {row[0]}"
                 raise UserError(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError
 from .cache import ResponseCache, request_keys
+from .prompts import PromptTemplate
 from .roundtrip import round_trip
 from .structured import MODES, parse_object, response_format, schema_errors, split_think
 from .workers import WorkerPool, workers
@@ -69,11 +70,22 @@ class LLMSettings:
 
 @dataclass
 class Call:
-    """One request: the messages, the output schema, and the task's check of an answer."""
+    """One request: the messages, the output schema, and the task's check of an answer.
 
-    messages: list[dict]
+    A call may instead carry the prompt and its variables (messages=None): it is then rendered only
+    if the cache has no answer for it, found by a replay key of the template, variables and parameters.
+    """
+
+    messages: list[dict] | None
     schema: dict
     check: Check | None = None
+    prompt: PromptTemplate | None = None
+    context: dict | None = None
+
+    def render(self) -> list[dict]:
+        if self.messages is None:
+            self.messages = self.prompt.messages(self.context)
+        return self.messages
 
 
 @dataclass
@@ -139,8 +151,8 @@ class LLMClient:
         calls = list(calls)
         formats: dict[int, dict | None] = {}
         requests = [self.request(c, formats) for c in calls]
-        keys = request_keys(requests)
-        outcomes = self._replay(keys)
+        replay_keys = _replay_keys(calls, requests)
+        outcomes, keys = self._replay(calls, requests, replay_keys)
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
@@ -153,32 +165,47 @@ class LLMClient:
             size = workers(self.settings.workers, self.settings.concurrency)
             pool = WorkerPool(size).start() if size > 1 and len(pending) > self.settings.concurrency / size else None
             try:
-                asyncio.run(self._send_all(calls, requests, keys, pending, outcomes, pool, progress))
+                asyncio.run(self._send_all(calls, requests, keys, replay_keys, pending, outcomes, pool, progress))
             finally:
                 if pool is not None:
                     pool.close()
         return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
 
-    def _replay(self, keys: list[str]) -> list[Outcome | None]:
-        """Outcomes of the calls the cache answers; None where a call must be sent."""
-        cached = self.cache.responses(keys)
-        self.stats.calls = len(keys)
-        outcomes: list[Outcome | None] = [None] * len(keys)
-        for i, key in enumerate(keys):
-            hit = cached.get(key)
-            if hit is not None:
-                outcomes[i] = Outcome(output=hit.get("output"), reasoning=hit.get("reasoning"), cached=True)
+    def _replay(self, calls: list[Call], requests: list[dict], replay_keys: list[str | None]):
+        """(outcomes, request keys): the cache's answers (None where a call must be sent) and the key of
+        every call that was rendered. Calls with a replay key are looked up by it first, unrendered."""
+        outcomes: list[Outcome | None] = [None] * len(calls)
+        found = self.cache.replays([k for k in replay_keys if k is not None])
+        for i, replay_key in enumerate(replay_keys):
+            if replay_key in found:
+                outcomes[i] = _cached(found[replay_key])
+        todo = [i for i, o in enumerate(outcomes) if o is None]
+        for i in todo:
+            requests[i]["messages"] = calls[i].render()
+        keys: list[str | None] = [None] * len(calls)
+        for i, key in zip(todo, request_keys([requests[i] for i in todo])):
+            keys[i] = key
+        found = self.cache.responses([keys[i] for i in todo])
+        links = []
+        for i in todo:
+            if keys[i] in found:
+                outcomes[i] = _cached(found[keys[i]])
+                if replay_keys[i] is not None:
+                    links.append((replay_keys[i], keys[i]))
+        self.cache.link(links)  # found by its request key (another template with the same text): next time faster
+        self.stats.calls = len(calls)
         self.stats.cached = self.stats.done = sum(o is not None for o in outcomes)
-        return outcomes
+        return outcomes, keys
 
-    async def _send_all(self, calls, requests, keys, pending, outcomes, pool: WorkerPool | None, progress) -> None:
+    async def _send_all(self, calls, requests, keys, replay_keys, pending, outcomes, pool: WorkerPool | None,
+                        progress) -> None:
         limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
         slots = asyncio.Semaphore(max(1, self.settings.concurrency))
         send = pool.round_trip if pool is not None else round_trip
 
         async def one(i: int) -> None:
             async with slots:
-                outcomes[i] = await self._call(calls[i], requests[i], keys[i], limiter, send)
+                outcomes[i] = await self._call(calls[i], requests[i], keys[i], replay_keys[i], limiter, send)
                 self.stats.done += 1
                 if progress:
                     progress(self.stats)
@@ -214,7 +241,8 @@ class LLMClient:
             log.warning("llm.max_cost_usd=%s may not cover all %d calls (up to $%.4f if every answer is "
                         "llm.max_tokens long); the run stops cleanly if it is reached", budget, len(requests), worst)
 
-    async def _call(self, call: Call, request: dict, key: str, limiter: _RateLimiter, send) -> Outcome:
+    async def _call(self, call: Call, request: dict, key: str, replay_key: str | None, limiter: _RateLimiter,
+                    send) -> Outcome:
         messages = list(call.messages)
         attempts = repairs = 0
         while True:
@@ -236,7 +264,7 @@ class LLMClient:
             problem, output, reasoning = self._judge(call, content, reasoning, finish)
             if problem is None:  # cache first: an answer that is paid for is never lost, budget or not
                 self.cache.put(key, model=self.settings.model, response={"output": output, "reasoning": reasoning},
-                               usage=usage, cost_usd=cost, seconds=seconds)
+                               usage=usage, cost_usd=cost, seconds=seconds, replay_key=replay_key)
             self._account(usage, cost)
             if problem is None:
                 return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=cost, usage=usage)
@@ -304,6 +332,31 @@ class LLMClient:
             raise _Permanent(answer.error, format_refused=answer.format_refused)
         return (answer.content, answer.reasoning, answer.finish_reason, answer.usage, answer.cost_usd,
                 answer.seconds)
+
+
+def _cached(response: dict) -> Outcome:
+    return Outcome(output=response.get("output"), reasoning=response.get("reasoning"), cached=True)
+
+
+def _replay_keys(calls: list[Call], requests: list[dict]) -> list[str | None]:
+    """Per call, sha256 of (template digest, variables, request parameters), or None for a call given as
+    messages, a template whose references are computed at render time, or variables JSON cannot hold."""
+    memo: dict[int, str] = {}
+    params: dict[int, dict] = {}  # one dict per response_format object, so it is encoded once
+    keys: list[str | None] = []
+    for call, request in zip(calls, requests):
+        key = None
+        if call.messages is None and call.prompt is not None and call.prompt.digest is not None:
+            shared = params.get(id(request["response_format"]))
+            if shared is None:
+                shared = params[id(request["response_format"])] = {k: v for k, v in request.items() if k != "messages"}
+            try:
+                key = request_keys([{"prompt": call.prompt.digest, "params": shared, "context": call.context}],
+                                   memo)[0]
+            except (TypeError, ValueError):  # e.g. a date or bytes among the variables: rendered every time
+                key = None
+        keys.append(key)
+    return keys
 
 
 class _Transient(Exception):

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..config import PROMPTS_DIR
@@ -44,6 +44,8 @@ class PromptTemplate:
         self.name = name
         self.path = Path(self.template.filename)
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        self.digest = _sources_digest(env, self.template.name)
+
 
     def messages(self, context: Mapping) -> list[dict]:
         """The chat messages for one row; an undefined variable is a UserError naming it."""
@@ -58,3 +60,21 @@ class PromptTemplate:
         except TemplateError as exc:
             raise UserError(f"prompt.template {self.name!r}: {exc}; fix the template or prompt.inputs") from None
         return out
+
+
+def _sources_digest(env: SandboxedEnvironment, name: str) -> str | None:
+    """sha256 over the template and every template it includes, imports or extends (what its rendering
+    depends on besides the variables); None when a reference is computed at render time."""
+    digest, seen, todo = hashlib.sha256(), set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _, _ = env.loader.get_source(env, current)
+        digest.update(f"{len(current)}:{current}{len(source)}:{source}".encode())
+        for referenced in meta.find_referenced_templates(env.parse(source)):
+            if referenced is None:
+                return None
+            todo.append(referenced)
+    return digest.hexdigest()

@@ -12,6 +12,8 @@ VERSION_ID_CHARS = 12
 # Config keys that say *where* things are, not *what* they are: inputs are fingerprinted by content
 # instead, and output locations never change content.
 LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path"})
+# llm settings that decide how fast a build runs (or whether it stops), never what it writes.
+LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd"})
 SECRET_MARKERS = ("api_key", "apikey", "token", "secret", "password", "passwd", "credential")
 
 
@@ -61,12 +63,15 @@ def redact_overrides(overrides: list[str]) -> list[str]:
 
 
 def content_config(config):
-    """The part of a plain config that decides content: no secrets, no locations."""
+    """The part of a plain config that decides content: no secrets, no locations, no llm speed settings."""
     if isinstance(config, Mapping):
-        return {
+        kept = {
             k: content_config(v) for k, v in config.items()
             if not is_secret_key(str(k)) and str(k) not in LOCATION_KEYS
         }
+        if isinstance(kept.get("llm"), Mapping):
+            kept["llm"] = {k: v for k, v in kept["llm"].items() if k not in LLM_RUNTIME_KEYS}
+        return kept
     if isinstance(config, list):
         return [content_config(v) for v in config]
     return config

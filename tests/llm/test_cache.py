@@ -274,3 +274,32 @@ def test_a_folder_in_place_of_the_file_is_a_user_error(tmp_path):
     (tmp_path / "c.sqlite").mkdir()
     with pytest.raises(UserError, match=r"c\.sqlite: cannot open it.*llm\.cache_path"):
         ResponseCache(tmp_path / "c.sqlite")
+
+
+def test_replay_keys_point_at_stored_answers(tmp_path):
+    with ResponseCache(tmp_path / "c.sqlite") as cache:
+        cache.put("k1", model="m", response={"content": "one"}, usage={}, cost_usd=0, seconds=0, replay_key="r1")
+        _put(cache, "k2", "two")
+        assert cache.replays(["r1", "r2"]) == {"r1": {"content": "one"}}
+        cache.link([("r2", "k2"), ("r3", "missing")])
+        assert cache.replays(["r1", "r2", "r3"]) == {"r1": {"content": "one"}, "r2": {"content": "two"}}
+        assert cache.stats["hits"] == 3 and cache.stats["misses"] == 0  # replays count hits only
+    with ResponseCache(tmp_path / "c.sqlite", mode="refresh") as cache:
+        assert cache.replays(["r1"]) == {}
+
+
+def test_a_version_1_cache_gains_the_replays_table_and_keeps_its_answers(tmp_path):
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,"
+                 " usage TEXT NOT NULL, cost_usd REAL NOT NULL, seconds REAL NOT NULL, created_at TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO responses VALUES ('k', 'm', '{\"content\": \"kept\"}', '{}', 0, 0, '2026-01-01')")
+    conn.commit()
+    conn.close()
+    with ResponseCache(path) as cache:
+        assert cache.responses(["k"]) == {"k": {"content": "kept"}}
+        cache.link([("r", "k")])
+        assert cache.replays(["r"]) == {"r": {"content": "kept"}}
+    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone()[0] == "2"

@@ -19,6 +19,14 @@ def test_locations_do_not_change_the_version_but_content_does():
     assert version_id(cfg, inputs, {"cot.j2": "abc"}) != base
 
 
+def test_llm_speed_settings_do_not_change_the_version_but_the_model_does():
+    cfg = {"llm": {"model": "m", "concurrency": 16, "workers": "auto", "rpm": None, "cache": "use"}}
+    base = version_id(cfg, [], {})
+    faster = {"llm": {"model": "m", "concurrency": 128, "workers": 4, "rpm": 600, "cache": "refresh"}}
+    assert version_id(faster, [], {}) == base
+    assert version_id({"llm": dict(cfg["llm"], model="other")}, [], {}) != base
+
+
 def test_secret_overrides_are_masked():
     assert redact_overrides(["llm.api_key=sk-1", "+llm.hf_token=t", "name=x", "source.password=p"]) == [
         "llm.api_key=***", "+llm.hf_token=***", "name=x", "source.password=***"]
