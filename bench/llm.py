@@ -8,7 +8,8 @@ share the client's interpreter lock.
 
 1. Latency-bound: the server answers after a fixed 1 s; 2,000 rows at llm.concurrency=128, with
    llm.workers=auto (and =1 for comparison). Score = ideal time (rows x latency / concurrency) /
-   measured time. Target >= 0.9.
+   measured time. Target >= 0.9. Also the same load through bare litellm loops in as many forked
+   processes: the ceiling litellm itself sets on this machine.
 2. Overhead: a zero-latency server; dsbuild's client (llm.workers=1) against a bare
    `litellm.acompletion` loop at the same concurrency, in the same run. Target: dsbuild rows/s >= 0.9 x
    the bare loop's. Also dsbuild with llm.workers=auto.
@@ -43,6 +44,7 @@ from dsbuild.annotate.complete_cot import CompleteCot  # noqa: E402
 from dsbuild.annotate.stage import run_task  # noqa: E402
 from dsbuild.llm.cache import ResponseCache, request_keys  # noqa: E402
 from dsbuild.llm.client import Call, LLMClient, LLMSettings  # noqa: E402
+from dsbuild.llm.structured import response_format  # noqa: E402
 from dsbuild.llm.workers import workers  # noqa: E402
 
 SCHEMA = {"cot": "string", "response": "string"}
@@ -85,6 +87,41 @@ def latency_bound(n: int, concurrency: int, latency: float, workers) -> dict:
     ideal = n * latency / concurrency
     assert kept.num_rows == n
     return {"rows": n, "seconds": seconds, "ideal": ideal, "score": ideal / seconds}
+
+
+def bare_ceiling(n: int, concurrency: int, latency: float, processes: int) -> dict:
+    """The same load as latency_bound through bare `litellm.acompletion` loops in `processes` forked
+    processes (each with its share of rows and concurrency): what litellm itself allows on this machine."""
+    import multiprocessing
+
+    def loop(share: list[dict], url: str) -> None:
+        async def main() -> None:
+            slots = asyncio.Semaphore(concurrency // processes)
+
+            async def one(request: dict) -> None:
+                async with slots:
+                    await litellm.acompletion(**request, api_base=url, timeout=60, num_retries=0)
+
+            await asyncio.gather(*(one(r) for r in share))
+
+        asyncio.run(main())
+
+    import litellm
+
+    t = task()
+    schema = response_format(t.schema, "json_schema")
+    requests = [{"model": "openai/test-model", "messages": t.prompt.messages(t.context(r)), "response_format": schema}
+                for r in rows(n).to_pylist()]
+    with server_process(latency) as url:
+        context = multiprocessing.get_context("fork")
+        start = time.perf_counter()
+        workers_ = [context.Process(target=loop, args=(requests[k::processes], url)) for k in range(processes)]
+        for process in workers_:
+            process.start()
+        for process in workers_:
+            process.join()
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "score": n * latency / concurrency / seconds}
 
 
 def overhead(n: int, concurrency: int) -> dict:
@@ -165,6 +202,7 @@ def main() -> None:
     import_seconds = time.perf_counter() - start
     lat = latency_bound(args.rows, 128, 1.0, "auto")
     lat1 = latency_bound(args.rows, 128, 1.0, 1)
+    ceiling = bare_ceiling(args.rows, 128, 1.0, workers("auto", 128))
     ovh = overhead(args.rows, 128)
     text = "\n".join([
         f"## llm: {date.today().isoformat()}", "",
@@ -174,6 +212,8 @@ def main() -> None:
         f"| {lat['rows']:,} rows, 1 s latency, concurrency 128, llm.workers=auto ({workers('auto', 128)}) | "
         f"{lat['seconds']:.1f} s vs ideal {lat['ideal']:.1f} s: **{lat['score']:.2f}** of ideal | >= 0.9 |",
         f"| the same, llm.workers=1 | {lat1['seconds']:.1f} s: {lat1['score']:.2f} of ideal | |",
+        f"| the same load through bare litellm.acompletion loops in {workers('auto', 128)} processes (no dsbuild) | "
+        f"{ceiling['seconds']:.1f} s: {ceiling['score']:.2f} of ideal | |",
         f"| {ovh['rows']:,} rows, zero latency, concurrency 128 | dsbuild (1 process) {ovh['dsbuild_rows_per_s']:,.0f} "
         f"rows/s, bare litellm loop {ovh['litellm_rows_per_s']:,.0f} rows/s: **{ovh['ratio']:.2f}x** | >= 0.9x |",
         f"| the same, llm.workers=auto | {ovh['workers_rows_per_s']:,.0f} rows/s | |",

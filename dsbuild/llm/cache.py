@@ -49,6 +49,7 @@ def _plain(value):
 
 # One encoder: json.dumps with non-default options builds a new encoder on every call.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+_LITERALS = {None: "null", True: "true", False: "false"}
 
 
 def request_key(request: Mapping) -> str:
@@ -59,12 +60,18 @@ def request_key(request: Mapping) -> str:
     return hashlib.sha256(_CANONICAL.encode(dict(request)).encode("utf-8")).hexdigest()
 
 
-def request_keys(requests: Sequence[Mapping], memo: dict[int, str] | None = None) -> list[str]:
+def request_keys(requests: Sequence[Mapping]) -> list[str]:
     """request_key of each request, quicker: a value the requests share (the same object, such as one
     task's schema or few-shot examples) is encoded once. On a rerun from the cache, hashing is much of
-    the cost of a row. A `memo` passed in may serve several calls while its objects stay alive."""
-    memo = {} if memo is None else memo
-    return [hashlib.sha256(_encode(dict(r), memo).encode("utf-8")).hexdigest() for r in requests]
+    the cost of a row."""
+    memo: dict[int, str] = {}
+    return [object_key(dict(r), memo) for r in requests]
+
+
+def object_key(value: dict, memo: dict[int, str]) -> str:
+    """sha256 hex of the canonical JSON of `value` (what request_key computes), with the dicts and lists
+    inside it encoded once per object in `memo`: the caller keeps them alive while it uses the memo."""
+    return hashlib.sha256(_encode(value, memo).encode("utf-8")).hexdigest()
 
 
 def _encode(value, memo: dict[int, str]) -> str:
@@ -77,6 +84,8 @@ def _encode(value, memo: dict[int, str]) -> str:
         item = value[name]
         if isinstance(item, str):
             text = encode_basestring(item)  # what the encoder does with a string, minus its per-call set-up
+        elif item is None or isinstance(item, bool):
+            text = _LITERALS[item]
         elif isinstance(item, (dict, list)):
             text = memo.get(id(item))
             if text is None:

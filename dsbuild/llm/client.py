@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from .cache import ResponseCache, request_keys
+from .cache import ResponseCache, object_key, request_keys
 from .prompts import PromptTemplate
 from .roundtrip import round_trip
 from .structured import MODES, parse_object, response_format, schema_errors, split_think
@@ -351,8 +351,7 @@ def _replay_keys(calls: list[Call], requests: list[dict]) -> list[str | None]:
             if shared is None:
                 shared = params[id(request["response_format"])] = {k: v for k, v in request.items() if k != "messages"}
             try:
-                key = request_keys([{"prompt": call.prompt.digest, "params": shared, "context": call.context}],
-                                   memo)[0]
+                key = object_key({"prompt": call.prompt.digest, "params": shared, "context": call.context}, memo)
             except (TypeError, ValueError):  # e.g. a date or bytes among the variables: rendered every time
                 key = None
         keys.append(key)
