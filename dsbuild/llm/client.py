@@ -1,6 +1,7 @@
 """LLM calls through litellm: async, bounded, rate-limited, retried, validated, cached, costed.
 
-One `Call` per row. Each goes: cache lookup -> (rate limit, concurrency slot) -> litellm ->
+One `Call` per row. Each goes: cache lookup (by a replay key first, so a rerun renders nothing) ->
+(rate limit, concurrency slot) -> litellm, in this process or a worker process (workers.py) ->
 checks (finish_reason, JSON, schema, the task's own check) -> on a bad answer, ask again with the
 error -> on success, commit to the cache at once. Transient failures (429, 5xx, timeouts, dropped
 connections) back off exponentially with jitter and honour Retry-After. A call that still fails
@@ -15,6 +16,7 @@ import logging
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -54,6 +56,9 @@ class LLMSettings:
     structured_output: str = "json_schema"
     max_repairs: int = 2
     require_all: bool = False
+
+    def __post_init__(self):
+        workers(self.workers, self.concurrency)  # a bad llm.workers fails the build before any work
 
     def api_key(self) -> str | None:
         """The key from the variable `api_key_env` names; None lets litellm read its own variables."""
@@ -165,7 +170,9 @@ class LLMClient:
             size = workers(self.settings.workers, self.settings.concurrency)
             pool = WorkerPool(size).start() if size > 1 and len(pending) > self.settings.concurrency / size else None
             try:
-                asyncio.run(self._send_all(calls, requests, keys, replay_keys, pending, outcomes, pool, progress))
+                with warnings.catch_warnings():  # calls cut off by a budget stop leave litellm's inner coroutines
+                    warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+                    asyncio.run(self._send_all(calls, requests, keys, replay_keys, pending, outcomes, pool, progress))
             finally:
                 if pool is not None:
                     pool.close()

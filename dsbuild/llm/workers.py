@@ -49,7 +49,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """`async with`-free pool: `start()`, then `await round_trip(kwargs)` from one event loop, then `close()`."""
+    """`start()`, then `await round_trip(kwargs)` from one event loop, then `close()`."""
 
     def __init__(self, size: int):
         self.size = size

@@ -38,6 +38,11 @@ def test_workers_resolves_auto_from_concurrency_and_rejects_nonsense():
             workers(bad, 16)
 
 
+def test_a_bad_setting_fails_when_the_settings_are_made():
+    with pytest.raises(UserError, match=r"llm.workers='many': give a number of processes \(1 or more\) or auto"):
+        LLMSettings(model="openai/test-model", workers="many")
+
+
 def test_worker_processes_answer_like_the_build_process(llm_server):
     _, alone = run(llm_server, 30, concurrency=4, workers=1)
     llm_server.reset()
