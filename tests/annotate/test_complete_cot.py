@@ -187,3 +187,13 @@ def test_a_backend_refusing_json_schema_falls_back_to_json_mode(compose_cfg, llm
     assert annotate["kept"] == annotate["rows_in"] > 100
     refused = [r for r in llm_server.requests if r["response_format"]["type"] == "json_schema"]
     assert len(refused) == 1  # one refusal, then every call uses JSON mode
+
+
+def test_worker_processes_build_the_same_version(compose_cfg, llm_server, tmp_path):
+    alone = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "llm.cache=off", "llm.workers=1")
+    sent = llm_server.count
+    pooled = medical_cot(compose_cfg, llm_server, tmp_path / "b", "~tasks.judge", "llm.cache=off", "llm.workers=2",
+                         "llm.concurrency=8")
+    assert llm_server.count == 2 * sent  # every call sent again, by the worker processes
+    assert pooled.version_id == alone.version_id  # workers and concurrency are speed settings
+    assert (pooled.path / "train.json").read_bytes() == (alone.path / "train.json").read_bytes()
