@@ -57,7 +57,7 @@ def request_key(request: Mapping) -> str:
 
     Canonical: sorted keys, no spaces, UTF-8 text; the same request gives the same key in any process.
     """
-    return hashlib.sha256(_CANONICAL.encode(dict(request)).encode("utf-8")).hexdigest()
+    return object_key(dict(request), {})
 
 
 def request_keys(requests: Sequence[Mapping]) -> list[str]:
@@ -92,7 +92,8 @@ def _encode(value, memo: dict[int, str]) -> str:
                 text = memo[id(item)] = _encode(item, memo)
         else:
             text = _CANONICAL.encode(item)
-        parts.append(f"{encode_basestring(name) if isinstance(name, str) else _CANONICAL.encode(name)}:{text}")
+        name = name if isinstance(name, str) else _CANONICAL.encode(name)  # JSON quotes a 1, True or None key
+        parts.append(f"{encode_basestring(name)}:{text}")
     return f"{{{','.join(parts)}}}"
 
 

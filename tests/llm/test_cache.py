@@ -1,5 +1,6 @@
 import copy
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -93,6 +94,13 @@ def test_batched_keys_equal_one_at_a_time_keys_with_shared_and_mapping_values():
     keys = request_keys(requests)
     assert keys == [request_key(r) for r in requests]
     assert len(set(keys)) == 4 and request_keys([]) == []
+
+
+@pytest.mark.parametrize("request_", [
+    {1: "a", 2: [1]}, {"b": {3: None, 1: True}}, {"x": 1.5, "y": {"z": [{"q": "é"}]}}])
+def test_keys_are_the_sha256_of_what_json_writes(request_):
+    canonical = json.dumps(request_, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert request_key(request_) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def test_unhashable_field_is_rejected():
