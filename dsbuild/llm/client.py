@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..errors import UserError
 from .cache import ResponseCache, object_key, request_keys
 from .prompts import PromptTemplate
-from .roundtrip import round_trip
+from .roundtrip import Answer, round_trip
 from .structured import MODES, parse_object, response_format, schema_errors, split_think
 from .workers import WorkerPool, workers
 
@@ -257,7 +257,7 @@ class LLMClient:
             if self.format_mode != self.settings.structured_output:  # an earlier call found it refused
                 request["response_format"] = response_format(call.schema, self.format_mode)
             try:
-                reply = await self._send(request, messages, limiter, send)
+                answer = await self._send(request, messages, limiter, send)
             except _Transient as exc:
                 if attempts > self.settings.max_retries:
                     return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
@@ -267,18 +267,19 @@ class LLMClient:
                 if exc.format_refused and self._weaker_format(call, request):
                     continue  # the backend refused the response_format: same call, weaker structured output
                 return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
-            content, reasoning, finish, usage, cost, seconds = reply
-            problem, output, reasoning = self._judge(call, content, reasoning, finish)
+            problem, output, reasoning = self._judge(call, answer.content, answer.reasoning, answer.finish_reason)
             if problem is None:  # cache first: an answer that is paid for is never lost, budget or not
                 self.cache.put(key, model=self.settings.model, response={"output": output, "reasoning": reasoning},
-                               usage=usage, cost_usd=cost, seconds=seconds, replay_key=replay_key)
-            self._account(usage, cost)
+                               usage=answer.usage, cost_usd=answer.cost_usd, seconds=answer.seconds,
+                               replay_key=replay_key)
+            self._account(answer.usage, answer.cost_usd)
             if problem is None:
-                return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=cost, usage=usage)
-            if repairs >= self.settings.max_repairs or finish in ("length", "content_filter"):
+                return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=answer.cost_usd,
+                               usage=answer.usage)
+            if repairs >= self.settings.max_repairs or answer.finish_reason in ("length", "content_filter"):
                 return self._failed(f"{problem} ({_attempts(attempts)})", attempts)
             repairs += 1
-            messages = [*messages, {"role": "assistant", "content": content or ""},
+            messages = [*messages, {"role": "assistant", "content": answer.content or ""},
                         {"role": "user", "content": f"That answer is not usable: {problem}. Answer again with "
                                                     "only the JSON object, fixing this."}]
 
@@ -325,8 +326,8 @@ class LLMClient:
         if budget is not None and self.stats.cost_usd >= budget:
             raise BudgetExceeded
 
-    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter, send):
-        """One round trip: (content, reasoning, finish_reason, usage, cost, seconds). Raises _Transient/_Permanent."""
+    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter, send) -> Answer:
+        """One round trip that came back with an answer; raises _Transient/_Permanent for an error."""
         s = self.settings
         kwargs = {k: v for k, v in request.items() if v is not None}
         kwargs.update(messages=messages, api_base=s.api_base, api_key=self._api_key, timeout=s.timeout,
@@ -337,8 +338,7 @@ class LLMClient:
             if answer.transient:
                 raise _Transient(answer.error, answer.retry_after)
             raise _Permanent(answer.error, format_refused=answer.format_refused)
-        return (answer.content, answer.reasoning, answer.finish_reason, answer.usage, answer.cost_usd,
-                answer.seconds)
+        return answer
 
 
 def _cached(response: dict) -> Outcome:
