@@ -11,8 +11,8 @@ share the client's interpreter lock.
    measured time. Target >= 0.9. Also the same load through bare litellm loops in as many forked
    processes: the ceiling litellm itself sets on this machine.
 2. Overhead: a zero-latency server; dsbuild's client (llm.workers=1) against a bare
-   `litellm.acompletion` loop at the same concurrency, in the same run. Target: dsbuild rows/s >= 0.9 x
-   the bare loop's. Also dsbuild with llm.workers=auto.
+   `litellm.acompletion` loop at the same concurrency, in the same run, alternated twice (best of
+   each). Target: dsbuild rows/s >= 0.9 x the bare loop's. Also dsbuild with llm.workers=auto.
 3. Rerun from cache: the complete_cot stage again over the same rows, every answer cached (prompt
    rendering, request hashing, cache lookup, fields). Best of 5 runs (the host's speed varies).
    Target >= 20,000 rows/s.
@@ -124,22 +124,22 @@ def bare_ceiling(n: int, concurrency: int, latency: float, processes: int) -> di
     return {"seconds": seconds, "score": n * latency / concurrency / seconds}
 
 
-def overhead(n: int, concurrency: int) -> dict:
+def overhead(n: int, concurrency: int, rounds: int = 2) -> dict:
+    """dsbuild (one process) and a bare litellm loop, alternated `rounds` times, best time of each (the
+    host's speed drifts: alternating keeps one side from getting all the slow minutes); then llm.workers=auto."""
     import litellm
 
     litellm.suppress_debug_info = True
     t = task()
-    table = rows(n).to_pylist()
-    calls = [Call(t.prompt.messages(t.context(r)), t.schema, t.check) for r in table]
-    seconds = {}
+    calls = [Call(t.prompt.messages(t.context(r)), t.schema, t.check) for r in rows(n).to_pylist()]
     with server_process(0.0) as url, ResponseCache(None, "off") as cache:
-        for workers in (1, "auto"):
-            client = LLMClient(settings(url, concurrency, None, "off", workers), cache)
+        requests = [LLMClient(settings(url, concurrency, None, "off"), cache).request(c) for c in calls]
+
+        def ours(workers) -> float:
             start = time.perf_counter()
-            outcomes = client.run(calls)
-            seconds[workers] = time.perf_counter() - start
+            outcomes = LLMClient(settings(url, concurrency, None, "off", workers), cache).run(calls)
             assert all(o.output for o in outcomes)
-        requests = [client.request(c) for c in calls]
+            return time.perf_counter() - start
 
         async def bare() -> None:
             slots = asyncio.Semaphore(concurrency)
@@ -151,11 +151,15 @@ def overhead(n: int, concurrency: int) -> dict:
 
             await asyncio.gather(*(one(r) for r in requests))
 
-        start = time.perf_counter()
-        asyncio.run(bare())
-        theirs = time.perf_counter() - start
-    return {"rows": n, "dsbuild_rows_per_s": n / seconds[1], "workers_rows_per_s": n / seconds["auto"],
-            "litellm_rows_per_s": n / theirs, "ratio": theirs / seconds[1]}
+        def theirs() -> float:
+            start = time.perf_counter()
+            asyncio.run(bare())
+            return time.perf_counter() - start
+
+        alone, loop = zip(*((ours(1), theirs()) for _ in range(rounds)))
+        pooled = ours("auto")
+    return {"rows": n, "dsbuild_rows_per_s": n / min(alone), "workers_rows_per_s": n / pooled,
+            "litellm_rows_per_s": n / min(loop), "ratio": min(loop) / min(alone)}
 
 
 def fill_cache(n: int, path: Path) -> None:
@@ -214,8 +218,9 @@ def main() -> None:
         f"| the same, llm.workers=1 | {lat1['seconds']:.1f} s: {lat1['score']:.2f} of ideal | |",
         f"| the same load through bare litellm.acompletion loops in {workers('auto', 128)} processes (no dsbuild) | "
         f"{ceiling['seconds']:.1f} s: {ceiling['score']:.2f} of ideal | |",
-        f"| {ovh['rows']:,} rows, zero latency, concurrency 128 | dsbuild (1 process) {ovh['dsbuild_rows_per_s']:,.0f} "
-        f"rows/s, bare litellm loop {ovh['litellm_rows_per_s']:,.0f} rows/s: **{ovh['ratio']:.2f}x** | >= 0.9x |",
+        f"| {ovh['rows']:,} rows, zero latency, concurrency 128, best of 2 alternated | dsbuild (1 process) "
+        f"{ovh['dsbuild_rows_per_s']:,.0f} rows/s, bare litellm loop {ovh['litellm_rows_per_s']:,.0f} rows/s: "
+        f"**{ovh['ratio']:.2f}x** | >= 0.9x |",
         f"| the same, llm.workers=auto | {ovh['workers_rows_per_s']:,.0f} rows/s | |",
         f"| rerun of complete_cot from cache, {cache['rows']:,} rows | **{cache['rows_per_s']:,.0f} rows/s** best of 5 "
         f"(median {cache['median_rows_per_s']:,.0f}) | >= 20,000 rows/s |", "",
