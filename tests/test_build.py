@@ -1,11 +1,15 @@
 """The whole build in-process on the bundled example: counts, files, manifest, card, versions."""
 
 import json
+from pathlib import Path
 
 import pytest
 from datasets import load_dataset
 
+import dsbuild
 from dsbuild.build import build
+
+EXAMPLES = Path(dsbuild.__file__).parent / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +129,25 @@ def test_every_format_builds_and_each_split_loads(tmp_path, fmt, loader):
         assert entry["file_name"] == file and entry["formatting"] in ("alpaca", "sharegpt")
         for column in entry.get("columns", {}).values():
             assert column in ds.column_names
+
+
+def test_lineage_file_traces_each_exported_row_in_order(example):
+    _, result = example
+    records = json.loads((result.path / "train.json").read_text(encoding="utf-8"))
+    lines = (result.path / "train.lineage.jsonl").read_text(encoding="utf-8").splitlines()
+    lineage = [json.loads(line) for line in lines]
+    assert len(lineage) == len(records) == result.splits["train"]["rows"]
+    assert all(r["id"] and r["source_ref"].startswith("doctor_qa.jsonl:line ") and r["department"] for r in lineage)
+    assert not {"question", "cot", "response"} & set(lineage[0])
+    rows = [json.loads(line) for line in (EXAMPLES / "doctor_qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    department = {row.get("answer"): row.get("department") for row in rows}
+    matched = [department.get(rec["Response"]) == lin["department"] for rec, lin in zip(records, lineage)]
+    assert sum(matched) >= 0.9 * len(matched)  # cleaning normalizes some answers; the order is the file's
+
+
+def test_lossless_formats_write_no_lineage_file(tmp_path):
+    result = build_example(tmp_path, "format=jsonl")
+    assert not list(result.path.glob("*.lineage.jsonl")) and "lineage" not in result.splits["train"]
 
 
 def test_experiment_preset_stratifies_and_draws_a_pilot_from_train(tmp_path):

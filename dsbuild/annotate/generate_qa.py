@@ -1,7 +1,8 @@
 """`generate_qa`: a passage (or a topic, or a seed example) -> N question / CoT / answer triples.
 
 N is `per_passage`, or one question per `chars_per_question` characters of the passage. Every
-generated row keeps its lineage (`passage_id`, `source`, `source_ref`) and the passage itself, gets
+generated row keeps its lineage (`passage_id`, `source`, `source_ref`), the passage itself and the
+passage row's other fields (e.g. `doc`, `page_start`, `headings` from `source=documents`), gets
 a content id, and generated questions that repeat one already made (after normalization) are
 rejected as duplicates naming the kept one.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import UserError
-from ..record import LINEAGE_FIELDS
 from .base import Task, only_repeats
 
 ITEM_FIELDS = ("question", "cot", "response")
@@ -57,7 +57,7 @@ class GenerateQA(Task):
         return None
 
     def results(self, row: Mapping, output: dict, reasoning: str | None) -> list[dict]:
-        passage = row[self.inputs["passage"]]
-        lineage = {k: row[k] for k in LINEAGE_FIELDS if k in row and k != "id"}
-        return [{**{f: item[f] for f in ITEM_FIELDS}, "passage": passage, "passage_id": row.get("id"), **lineage}
-                for item in output["items"]]
+        passage_field = self.inputs["passage"]
+        carried = {k: v for k, v in row.items() if k not in ("id", passage_field, *ITEM_FIELDS)}
+        return [{**carried, **{f: item[f] for f in ITEM_FIELDS}, "passage": row[passage_field],
+                 "passage_id": row.get("id")} for item in output["items"]]

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import LINEAGE_FIELDS, content_ids
-from ..stage import concat, partition
+from ..stage import concat, mark_rejected, partition
 
 LOAD_STAGE = "load"
 
@@ -52,12 +52,14 @@ def to_records(
     id_column: str | None,
     where: str,
     keep_columns: bool = False,
+    id_fields: Sequence[str] | None = None,
 ) -> tuple[pa.Table, pa.Table | None]:
     """Map a source table to canonical records; return (records, rejected rows).
 
     `where` names the input in error messages (a file path or a hub id).
     `columns` maps canonical name -> source column; without it, columns keep their names.
     With `keep_columns`, unmapped source columns are kept next to the mapped ones.
+    Content ids hash `id_fields` when given (e.g. a passage's file and text, not its offsets), else all task fields.
     """
     available = table.column_names
     if columns:
@@ -92,7 +94,8 @@ def to_records(
     refs = refs if isinstance(refs, pa.Array | pa.ChunkedArray) else pa.array(list(refs), pa.string())
     records = records.append_column("source_ref", pc.cast(refs, pa.string()))
     if id_column is None:
-        ids = content_ids(records.drop_columns(["source", "source_ref"]))
+        fields = None if id_fields is None else list(id_fields)
+        ids = content_ids(records.drop_columns(["source", "source_ref"]), fields)
         return records.add_column(0, "id", pc.cast(ids, pa.string())), None
     return _with_user_ids(records, table.column(id_column))
 
@@ -113,6 +116,23 @@ def _with_user_ids(records: pa.Table, id_values: pa.ChunkedArray) -> tuple[pa.Ta
             reasons.append(None)
     kept, rejected = partition(records, reasons, stage=LOAD_STAGE, rule="id_column")
     return kept, (rejected if rejected.num_rows else None)
+
+
+def input_rejects(source_name: str, failures: Sequence[tuple[str, str]], *, rule: str) -> pa.Table | None:
+    """Reject rows for whole inputs that could not be read: one row per (ref, reason), stage `load`.
+
+    An unreadable file, an unreachable URL or a failed query is not a stopping error: the build goes
+    on with the other inputs, and the reject (named by `source_ref`, e.g. the file or URL) says why.
+    """
+    if not failures:
+        return None
+    refs = [ref for ref, _ in failures]
+    table = pa.table({
+        "id": pa.array([f"input:{ref}" for ref in refs], pa.string()),
+        "source": pa.array([source_name] * len(refs), pa.string()),
+        "source_ref": pa.array(refs, pa.string()),
+    })
+    return mark_rejected(table, stage=LOAD_STAGE, rule=rule, reasons=[reason for _, reason in failures])
 
 
 def merge_rejects(*tables: pa.Table | None) -> pa.Table | None:

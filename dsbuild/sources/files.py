@@ -44,17 +44,13 @@ class FilesSource(Source):
         self.path, self.format, self.encoding = str(path), format, encoding
         self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
         self.id_column, self.keep_columns = id_column, keep_columns
-        self.root, self.files = _resolve(self.path)
+        self.root, self.files = resolve_paths(self.path)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)
         self._fingerprint: list[dict] | None = None
 
     def fingerprint(self) -> list[dict]:
         if self._fingerprint is None:  # computed once: the version id and the manifest share it
-            self._fingerprint = [
-                {"kind": "file", "path": str(f.resolve()), "name": self._relative(f), "bytes": f.stat().st_size,
-                 "sha256": file_sha256(f)}
-                for f in self.files
-            ]
+            self._fingerprint = file_inputs(self.files, self._relative)
         return self._fingerprint
 
     def load(self) -> Loaded:
@@ -78,6 +74,15 @@ class FilesSource(Source):
         return path.name if self.root == path else path.relative_to(self.root).as_posix()
 
 
+def file_inputs(files: list[Path], relative) -> list[dict]:
+    """Fingerprint entries of local files: path, name relative to the source root, size, sha256."""
+    return [
+        {"kind": "file", "path": str(f.resolve()), "name": relative(f), "bytes": f.stat().st_size,
+         "sha256": file_sha256(f)}
+        for f in files
+    ]
+
+
 def _check_columns(available: list[str], columns: Mapping[str, str], path: Path) -> None:
     for canonical, src in columns.items():
         if src not in available:
@@ -87,8 +92,8 @@ def _check_columns(available: list[str], columns: Mapping[str, str], path: Path)
             )
 
 
-def _resolve(path: str) -> tuple[Path, list[Path]]:
-    """(root for relative names, sorted files) for a file, a folder or a glob."""
+def resolve_paths(path: str, extensions: frozenset[str] | set[str] = _EXTENSIONS) -> tuple[Path, list[Path]]:
+    """(root for relative names, sorted files) for a file, a folder (its files with `extensions`) or a glob."""
     if _GLOB_CHARS & set(path):
         files = sorted(Path(p) for p in glob.glob(path, recursive=True) if Path(p).is_file())
         if not files:
@@ -100,10 +105,10 @@ def _resolve(path: str) -> tuple[Path, list[Path]]:
     if p.is_file():
         return p, [p]
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _EXTENSIONS)
+        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in extensions)
         if not files:
             raise UserError(
-                f"source.path {path!r} is a folder with no data files ({', '.join(sorted(_EXTENSIONS))}); "
+                f"source.path {path!r} is a folder with no data files ({', '.join(sorted(extensions))}); "
                 "point it at your data"
             )
         return p, files

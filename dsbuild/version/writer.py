@@ -1,5 +1,6 @@
-"""The files of one version folder: splits in the target format, LLaMA-Factory's dataset_info.json,
-rejects.jsonl, the dataset card and the manifest. Called inside `store.write_atomically`.
+"""The files of one version folder: splits in the target format (with a `<split>.lineage.jsonl` when the
+format drops fields), LLaMA-Factory's dataset_info.json, rejects.jsonl, the card and the manifest.
+Called inside `store.write_atomically`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         files[split_name] = file_name
         split_info[split_name] = {"rows": rows.num_rows, "file": file_name, "sha256": file_sha256(folder / file_name),
                                   "bytes": (folder / file_name).stat().st_size}
+        if not set(rows.column_names) <= exporter.written_keys(file_name):  # the format dropped fields
+            lineage_name = f"{split_name}.lineage.jsonl"
+            write_jsonl(lineage_table(rows, exporter), folder / lineage_name)
+            split_info[split_name].update(lineage=lineage_name, lineage_sha256=file_sha256(folder / lineage_name))
     write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
     rejects_path = folder / "rejects.jsonl"
     if content.rejects is not None:
@@ -72,6 +77,16 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
     write_json(folder / "manifest.json", manifest)
     return split_info
+
+
+def lineage_table(rows: pa.Table, exporter) -> pa.Table:
+    """Per exported row, in file order: its id and every field the format does not read (lineage, labels, ...).
+
+    Formats such as cot_sft hold only the training fields; this file keeps each row traceable to its
+    source (file, page, passage id, ...) without changing the format the trainer reads.
+    """
+    written = set(exporter.fields) - {"id"}
+    return rows.select([c for c in rows.column_names if c not in written])
 
 
 def reject_examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:
