@@ -1,5 +1,6 @@
 """Every option of every config group composes and instantiates; every YAML shows its command."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,18 @@ def required_overrides(group, option, tmp_path):
     if group == "source" and option == "hf":
         write_jsonl(tmp_path / "hfdir" / "train.jsonl", [{"question": "q"}])
         return [f"source.path={tmp_path / 'hfdir'}"]
+    if group == "source" and option in ("documents", "logs"):
+        (tmp_path / "input.txt").write_text("2024-05-01 10:00:00 INFO a line of text\n", encoding="utf-8")
+        return [f"source.path={tmp_path / 'input.txt'}"]
+    if group == "source" and option == "sql":
+        sqlite3.connect(tmp_path / "db.sqlite").close()
+        return [f"source.url=sqlite:///{tmp_path / 'db.sqlite'}", "source.query='SELECT 1 AS text'"]
+    if group == "source" and option == "web":
+        return ["source.urls=[http://127.0.0.1:9/page]"]  # nothing is fetched before load
+    if group == "source" and option == "kaggle":
+        return ["source.handle=owner/dataset"]
+    if group == "source" and option == "modelscope":
+        return ["source.path=owner/name"]
     return []
 
 

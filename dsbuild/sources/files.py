@@ -16,13 +16,28 @@ from ..errors import UserError
 from ..stage import concat
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, to_records
-from .readers import FORMATS, format_of, read_file
+from .readers import FORMATS, SUFFIX_FORMATS, format_of, read_file
 
 _GLOB_CHARS = set("*?[")
-_EXTENSIONS = {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".pq", ".txt", ".text"}
 
 
-class FilesSource(Source):
+class LocalFilesSource(Source):
+    """Base of sources over local files (`self.root`, `self.files`): fingerprinted once by size and sha256."""
+
+    root: Path
+    files: list[Path]
+    _fingerprint: list[dict] | None = None
+
+    def fingerprint(self) -> list[dict]:
+        if self._fingerprint is None:  # computed once: the version id and the manifest share it
+            self._fingerprint = file_inputs(self.files, self._relative)
+        return self._fingerprint
+
+    def _relative(self, path: Path) -> str:
+        return path.name if self.root == path else path.relative_to(self.root).as_posix()
+
+
+class FilesSource(LocalFilesSource):
     """Rows from local files. `columns` maps canonical field -> source column."""
 
     def __init__(
@@ -46,12 +61,6 @@ class FilesSource(Source):
         self.id_column, self.keep_columns = id_column, keep_columns
         self.root, self.files = resolve_paths(self.path)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)
-        self._fingerprint: list[dict] | None = None
-
-    def fingerprint(self) -> list[dict]:
-        if self._fingerprint is None:  # computed once: the version id and the manifest share it
-            self._fingerprint = file_inputs(self.files, self._relative)
-        return self._fingerprint
 
     def load(self) -> Loaded:
         tables, refs = [], []
@@ -69,9 +78,6 @@ class FilesSource(Source):
             where=self.path, keep_columns=self.keep_columns,
         )
         return Loaded(records, rows_read=table.num_rows, inputs=self.fingerprint(), rejected=rejected)
-
-    def _relative(self, path: Path) -> str:
-        return path.name if self.root == path else path.relative_to(self.root).as_posix()
 
 
 def file_inputs(files: list[Path], relative) -> list[dict]:
@@ -92,7 +98,7 @@ def _check_columns(available: list[str], columns: Mapping[str, str], path: Path)
             )
 
 
-def resolve_paths(path: str, extensions: frozenset[str] | set[str] = _EXTENSIONS) -> tuple[Path, list[Path]]:
+def resolve_paths(path: str, extensions=frozenset(SUFFIX_FORMATS)) -> tuple[Path, list[Path]]:
     """(root for relative names, sorted files) for a file, a folder (its files with `extensions`) or a glob."""
     if _GLOB_CHARS & set(path):
         files = sorted(Path(p) for p in glob.glob(path, recursive=True) if Path(p).is_file())

@@ -74,14 +74,7 @@ class HFSource(Source):
 
     def load(self) -> Loaded:
         opened = self._open()
-        table = opened.dataset.with_format("arrow")[:]
-        numbers = pc.cast(pa.array(np.arange(table.num_rows, dtype=np.int64)), pa.string())
-        refs = pc.binary_join_element_wise(f"{self.path}:{self.split}[", numbers, "]", "")
-        records, rejected = to_records(
-            table, refs, source_name=self.name, columns=self.columns, id_column=self.id_column,
-            where=f"hf:{self.path}", keep_columns=self.keep_columns,
-        )
-        return Loaded(records, rows_read=table.num_rows, inputs=opened.inputs, rejected=rejected)
+        return split_records(self, opened.dataset, opened.inputs, where=f"hf:{self.path}")
 
     def _open(self) -> _Opened:
         if self._opened is None:
@@ -211,6 +204,18 @@ class HFSource(Source):
         if files is not None:
             entry["files"] = files
         return entry
+
+
+def split_records(source, dataset: datasets.Dataset, inputs: list[dict], *, where: str) -> Loaded:
+    """A loaded split as records: `source_ref` `<path>:<split>[row]`, columns and ids from `source`'s settings."""
+    table = dataset.with_format("arrow")[:]
+    numbers = pc.cast(pa.array(np.arange(table.num_rows, dtype=np.int64)), pa.string())
+    refs = pc.binary_join_element_wise(f"{source.path}:{source.split}[", numbers, "]", "")
+    records, rejected = to_records(
+        table, refs, source_name=source.name, columns=source.columns, id_column=source.id_column,
+        where=where, keep_columns=source.keep_columns,
+    )
+    return Loaded(records, rows_read=table.num_rows, inputs=inputs, rejected=rejected)
 
 
 def _is_saved(path: str) -> bool:

@@ -27,7 +27,7 @@ from ..errors import UserError
 from .encoding import AUTO, decode, detect_encoding, to_utf8
 
 FORMATS = ("json", "jsonl", "csv", "tsv", "parquet", "txt")
-_EXTENSIONS = {
+SUFFIX_FORMATS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -85,7 +85,7 @@ def format_of(path: Path, declared: str) -> str:
                 f"{path}: unknown source.format {declared!r}; use one of auto, {', '.join(FORMATS)}"
             )
         return declared
-    fmt = _EXTENSIONS.get(path.suffix.lower())
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         ext = repr(path.suffix) if path.suffix else "(none)"
         raise UserError(
