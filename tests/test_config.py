@@ -49,7 +49,7 @@ def required_overrides(group, option, tmp_path):
     if group == "source" and option == "hf":
         write_jsonl(tmp_path / "hfdir" / "train.jsonl", [{"question": "q"}])
         return [f"source.path={tmp_path / 'hfdir'}"]
-    if group == "source" and option in ("documents", "logs"):
+    if (group == "source" and option in ("documents", "logs")) or (group, option) == ("experiment", "docs_to_cot"):
         (tmp_path / "input.txt").write_text("2024-05-01 10:00:00 INFO a line of text\n", encoding="utf-8")
         return [f"source.path={tmp_path / 'input.txt'}"]
     if group == "source" and option == "sql":

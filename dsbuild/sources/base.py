@@ -19,6 +19,7 @@ from ..record import LINEAGE_FIELDS, content_ids
 from ..stage import concat, mark_rejected, partition
 
 LOAD_STAGE = "load"
+INPUT_ID_PREFIX = "input:"  # the id of a reject that stands for a whole unreadable input
 
 
 @dataclass
@@ -128,7 +129,7 @@ def input_rejects(source_name: str, failures: Sequence[tuple[str, str]], *, rule
         return None
     refs = [ref for ref, _ in failures]
     table = pa.table({
-        "id": pa.array([f"input:{ref}" for ref in refs], pa.string()),
+        "id": pa.array([f"{INPUT_ID_PREFIX}{ref}" for ref in refs], pa.string()),
         "source": pa.array([source_name] * len(refs), pa.string()),
         "source_ref": pa.array(refs, pa.string()),
     })

@@ -60,6 +60,13 @@ def length_stats(tables: Sequence[pa.Table]) -> dict[str, dict[str, float]]:
     return stats
 
 
+UNREADABLE_LISTED = 50  # inputs listed one by one in the card; all of them are in rejects.jsonl
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def render_card(
     *,
     name: str,
@@ -71,6 +78,7 @@ def render_card(
     langs: Sequence[str],
     format_name: str,
     rebuild_command: str,
+    unreadable: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The card's Markdown text."""
     total = sum(s["rows"] for n, s in splits.items() if n != "pilot")
@@ -106,6 +114,14 @@ def render_card(
             lines.append(f"| {stage} | {rule} | {n} | {example[:120]} |")
     else:
         lines.append("No row was rejected.")
+    if unreadable:
+        lines += ["", "## Inputs that could not be read", "",
+                  f"{len(unreadable)} input(s) gave no rows; the build went on without them.", "",
+                  "| input | reason |", "|---|---|"]
+        for ref, reason in unreadable[:UNREADABLE_LISTED]:
+            lines.append(f"| {_cell(ref)} | {_cell(reason)} |")
+        if len(unreadable) > UNREADABLE_LISTED:
+            lines.append(f"| … | {len(unreadable) - UNREADABLE_LISTED} more in `rejects.jsonl` (ids `input:…`) |")
     lines += ["", "## Field lengths (characters, all splits but pilot)", ""]
     if lengths:
         lines += ["| field | min | median | mean | p95 | max |", "|---|---:|---:|---:|---:|---:|"]

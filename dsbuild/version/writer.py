@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..export.writers import write_jsonl
+from ..sources.base import INPUT_ID_PREFIX
 from .card import languages, length_stats, render_card
 from .fingerprint import file_sha256
 from .manifest import build_manifest
@@ -65,6 +66,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         name=content.name, version_id=content.version_id, splits=split_info, stages=content.stages,
         reject_examples=reject_examples(content.rejects), lengths=length_stats(kept), langs=languages(kept),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
+        unreadable=unreadable_inputs(content.rejects),
     ), encoding="utf-8")
     manifest = build_manifest(
         version_id=content.version_id, name=content.name, config=content.config, overrides=content.overrides,
@@ -87,6 +89,16 @@ def lineage_table(rows: pa.Table, exporter) -> pa.Table:
     """
     written = set(exporter.fields) - {"id"}
     return rows.select([c for c in rows.column_names if c not in written])
+
+
+def unreadable_inputs(rejects: pa.Table | None) -> list[tuple[str, str]]:
+    """(input, reason) for each whole input a source could not read (a file, a URL, a query): load rejects
+    whose id is `input:<ref>` (see `sources.base.input_rejects`)."""
+    if rejects is None or "id" not in rejects.column_names:
+        return []
+    cols = rejects.select(["id", "source_ref", "_stage", "_reason"]).to_pydict()
+    return [(ref, reason or "") for rid, ref, stage, reason in zip(cols["id"], cols["source_ref"], cols["_stage"],
+            cols["_reason"]) if stage == "load" and rid is not None and rid.startswith(INPUT_ID_PREFIX)]
 
 
 def reject_examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:

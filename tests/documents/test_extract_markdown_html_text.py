@@ -108,7 +108,7 @@ def test_html_main_text_has_sections_and_no_boilerplate(tmp_path):
     path = tmp_path / "page.htm"
     path.write_text(PAGE, encoding="utf-8")
     document = extract(path)
-    assert document.title == "Tension headache"
+    assert document.title == "Tension headache | Example Clinic"  # the page's <title>
     assert [s.headings for s in document.sections] == [
         ("Tension headache",),
         ("Tension headache", "Treatment"),

@@ -3,6 +3,7 @@ import io
 
 import numpy as np
 import pytest
+from doc_files import pdf_document as _pdf
 from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -41,30 +42,6 @@ EN_CLEANED = [
     "Cluster headaches are rare but very severe and strike around one eye, often at the same hour of the night, for "
     "weeks at a time before they stop.",
 ]
-
-
-def _pdf(pages, *, header=None, footer=None, font=None, title=None) -> FPDF:
-    """A PDF with one page per list of lines; `header`/`footer` are formats of the page number."""
-    pdf = FPDF()
-    pdf.set_auto_page_break(False)
-    if font:
-        pdf.add_font("cjk", fname=font)
-        pdf.set_font("cjk", size=12)
-    else:
-        pdf.set_font("helvetica", size=11)
-    if title:
-        pdf.set_title(title)
-    for number, lines in enumerate(pages, start=1):
-        pdf.add_page()
-        if header:
-            pdf.cell(0, 8, header.format(n=number, total=len(pages)), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(30)
-        for line in lines:
-            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-        if footer:
-            pdf.set_y(-20)
-            pdf.cell(0, 8, footer.format(n=number, total=len(pages)))
-    return pdf
 
 
 def _write(tmp_path, pdf: FPDF, name="doc.pdf"):
