@@ -112,3 +112,27 @@ def test_a_build_of_passages_lists_the_unreadable_files_in_the_card(guides, comp
     assert "| locked.pdf | locked.pdf: the PDF is encrypted" in card and "| empty.txt |" in card
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert {i["name"] for i in manifest["inputs"]} >= {"fever.pdf", "locked.pdf", "web/dehydration.html"}
+
+
+@pytest.mark.parametrize("preset", ["recursive", "headings", "fixed", "fixed_tokens"])
+def test_chunking_presets_compose_and_chunk(preset, guides, compose_cfg):
+    from hydra.utils import instantiate
+
+    cfg = compose_cfg(["source=documents", f"source/chunking={preset}", f"source.path={guides / 'fever.pdf'}"])
+    source = instantiate(cfg.source)
+    assert source.chunking.strategy == cfg.source.chunking.strategy and source.load().table.num_rows >= 1
+
+
+def test_passages_mix_with_rows_from_other_sources(guides, tmp_path):
+    from helpers import write_jsonl
+
+    from dsbuild.sources.files import FilesSource
+    from dsbuild.sources.mix import MixSource
+
+    qa = write_jsonl(tmp_path / "qa.jsonl", [{"question": "发烧怎么办？", "response": "多喝水，注意休息。"}])
+    mixed = MixSource({"guides": {"source": DocumentsSource(str(guides))}, "qa": {"source": FilesSource(str(qa))}})
+    loaded = mixed.load()
+    rows = loaded.table.to_pylist()
+    assert {r["source"] for r in rows} == {"guides", "qa"} and len({r["id"] for r in rows}) == len(rows)
+    assert {r["_rule"] for r in loaded.rejected.to_pylist()} == {"extract"}
+    assert any(r["doc"] == "fever.pdf" for r in rows) and any(r["question"] == "发烧怎么办？" for r in rows)
