@@ -14,7 +14,7 @@ from pathlib import Path
 import trafilatura
 
 from .failures import reason
-from .markdown import markdown_sections
+from .markdown import atx_sections
 from .model import Document, ExtractionError
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -36,7 +36,7 @@ def extract_html(html: bytes | str, *, url: str | None = None) -> Document:
         markdown = extract_markdown(html, url=url)
     except Exception as exc:  # callers such as the web source reject the page on ExtractionError only
         raise ExtractionError(f"cannot parse the page ({reason(exc)})") from exc
-    sections = markdown_sections(markdown) if markdown else []
+    sections = atx_sections(markdown) if markdown else []
     if not sections:
         raise ExtractionError(NO_MAIN_TEXT)
     return Document(sections, title=_title(html), meta={"url": url} if url else {})

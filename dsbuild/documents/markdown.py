@@ -21,6 +21,10 @@ from .text import read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.DOTALL | re.MULTILINE)
 _PARSER = MarkdownIt("commonmark")
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"[*_`]+")
 
 
 def extract_markdown(path: Path) -> Document:
@@ -64,6 +68,37 @@ def markdown_sections(text: str) -> list[Section]:
         at = end
     outline.block("\n".join(lines[at:]))
     return outline.sections()
+
+
+def atx_sections(text: str) -> list[Section]:
+    """`markdown_sections` for Markdown whose headings are all ATX lines (`## Title`), such as trafilatura's.
+
+    A line scan instead of a CommonMark parse (which costs as much as trafilatura's own extraction);
+    `#` lines inside fenced code blocks are still not headings.
+    """
+    outline, block, fence = Outline(), [], None
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)[0] * 3
+        elif fence is not None and line.lstrip().startswith(fence):
+            fence = None
+        heading = _ATX.match(line) if fence is None else None
+        title = _inline_plain(heading.group(2)) if heading else ""
+        if not title:
+            block.append(line)
+            continue
+        outline.block("\n".join(block))
+        block, level = [], len(heading.group(1))
+        outline.heading(level, title, line=f"{'#' * level} {' '.join(heading.group(2).split())}")
+    outline.block("\n".join(block))
+    return outline.sections()
+
+
+def _inline_plain(text: str) -> str:
+    """Heading text without emphasis, code and link markup: `**A** [b](u)` -> `A b`."""
+    text = _LINK.sub(r"\1", text)
+    return " ".join(_EMPHASIS.sub("", text).split())
 
 
 def _plain(inline: Token) -> str:

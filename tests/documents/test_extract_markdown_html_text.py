@@ -192,3 +192,15 @@ def test_a_trafilatura_crash_on_a_fetched_page_is_an_extraction_error(monkeypatc
     monkeypatch.setattr("dsbuild.documents.html.trafilatura.extract", crash)
     with pytest.raises(ExtractionError, match=r"^cannot parse the page \(ValueError: bad tree\)$"):
         extract_html(PAGE, url="https://clinic.example/")
+
+
+@pytest.mark.parametrize("text", [
+    "intro\n\n```\n# not a heading\n```\n\n## **Bold** [link](http://x) heading ##\n\ntext\n\n### Sub\n\nmore",
+    "# 标题\n\n正文第一段。\n\n## 小节\n\n- 一\n- 二\n\n~~~\n## 代码\n~~~\n\n# Next\n\ntail",
+    "no heading at all\n\njust text",
+    "#not a heading\n\n   ## indented heading\n\nbody",
+])
+def test_atx_scan_gives_the_same_sections_as_the_commonmark_parser(text):
+    from dsbuild.documents.markdown import atx_sections, markdown_sections
+
+    assert atx_sections(text) == markdown_sections(text)
