@@ -39,7 +39,32 @@ def _hydra_main(cfg: DictConfig) -> str:
 
 def main() -> None:
     """Console-script entry point."""
+    problem = _unparsable_override(sys.argv[1:])
+    if problem:
+        print(f"dsbuild: error: {problem}", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT)
     _hydra_main()
+
+
+def _unparsable_override(argv: list[str]) -> str | None:
+    """A one-line message for the first override Hydra's grammar cannot read (Hydra's own is several lines)."""
+    from hydra._internal.utils import get_args_parser
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    known, _ = get_args_parser().parse_known_args(argv)
+    parser = OverridesParser.create()
+    for item in known.overrides or []:
+        try:
+            parser.parse_overrides([item])
+        except OverrideParseException as exc:
+            lines = [line for line in str(exc).splitlines()
+                     if line.strip() and not line.startswith(("Error parsing override", "See https://"))]
+            detail = (lines[0] if lines else "not valid override syntax").split(" expecting ")[0]
+            key, _, value = item.partition("=")
+            return (f"the override {item!r} cannot be read ({detail}); quote a value with special characters, "
+                    f"e.g. \"{key}='{value}'\"")
+    return None
 
 
 if __name__ == "__main__":

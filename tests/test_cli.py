@@ -57,11 +57,16 @@ def error_cases(tmp_path):
         "undecodable": ([*files, f"source.path={undecodable}"], "bin.jsonl"),
         "empty input": ([*files, f"source.path={empty}"], "empty.jsonl"),
         "required value": (["source=files"], "source.path"),
+        "unreadable override": (["source=logs", "source.pattern=(unclosed"], "quote a value"),
+        "missing document folder": (["source=documents", f"source.path={tmp_path / 'docs'}"], "docs"),
+        "password in a database url": (["source=sql", "source.url=postgresql://u:pw@db/x", "source.query=SELECT 1"],
+                                       "source.url_env"),
     }
 
 
 @pytest.mark.parametrize("case", ["missing file", "unknown column", "ratios", "malformed json", "undecodable",
-                                  "empty input", "required value"])
+                                  "empty input", "required value", "unreadable override", "missing document folder",
+                                  "password in a database url"])
 def test_user_mistakes_end_in_one_line_and_exit_2(case, run_cli, tmp_path):
     args, expected = error_cases(tmp_path)[case]
     result = run_cli(*args)
