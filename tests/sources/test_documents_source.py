@@ -136,3 +136,14 @@ def test_passages_mix_with_rows_from_other_sources(guides, tmp_path):
     assert {r["source"] for r in rows} == {"guides", "qa"} and len({r["id"] for r in rows}) == len(rows)
     assert {r["_rule"] for r in loaded.rejected.to_pylist()} == {"extract"}
     assert any(r["doc"] == "fever.pdf" for r in rows) and any(r["question"] == "发烧怎么办？" for r in rows)
+
+
+def test_docs_to_cot_reads_the_bundled_example_guides_by_default(compose_cfg):
+    from hydra.utils import instantiate
+
+    cfg = compose_cfg(["experiment=docs_to_cot"])
+    loaded = instantiate(cfg.source).load()
+    rows = loaded.table.to_pylist()
+    assert {r["doc"] for r in rows} == {"fever_in_children.md", "dehydration.html", "hand_washing.txt"}
+    assert loaded.rejected is None and all(len(r["text"]) <= 1200 for r in rows)
+    assert any("口服补液" in r["text"] or "rehydration" in r["text"] for r in rows)
