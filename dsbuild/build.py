@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
-from .clean.pipeline import named_steps, run_cleaning
+from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
 from .errors import UserError
 from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
@@ -69,6 +69,7 @@ def build(
     source: Source = _instantiate(cfg.source, "source")
     exporter = _instantiate(cfg.format, "format")
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
+    after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
     tasks, llm = _annotation(cfg, plain)
 
@@ -85,7 +86,7 @@ def build(
     rejects: list[pa.Table] = []
     lap = _stopwatch()
     llm_reports: dict = {}
-    with _progress(show_progress, len(steps) + 4 + len(tasks)) as advance:
+    with _progress(show_progress, len(steps) + len(after_llm) + 4 + len(tasks)) as advance:
         loaded = source.load()
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
@@ -113,6 +114,14 @@ def build(
             stages.append(annotate_report)
             rejects.append(failed)
             advance(task_name)
+
+        if after_llm:  # rules that read what the LLM wrote (e.g. near-duplicates kept by judge score)
+            table, quality_rejects, quality_report = run_cleaning(
+                [table], after_llm, progress=advance, stage=AFTER_LLM_STAGE, key="cleaning.after_llm"
+            )
+            quality_report.seconds = lap()
+            stages.append(quality_report)
+            rejects += quality_rejects
 
         split = plain["split"]
         splits, split_report = split_table(

@@ -180,3 +180,14 @@ def test_mix_blends_the_jsonl_and_the_gb18030_csv(tmp_path):
     assert any("头" in r["question"] or "孩子" in r["question"] for r in rows if r["source"] == "doctor_qa_extra")
     load = result.stages[0]
     assert load["by_rule"].get("mix", 0) == load["rejected"]
+
+
+def test_after_llm_steps_run_as_their_own_quality_stage(tmp_path):
+    rule = "{_target_: dsbuild.clean.rules.LengthBounds, fields: [question], min_chars: 40}"
+    result = build_example(tmp_path, f"+cleaning.after_llm.long_questions={rule}")
+    names = [s["stage"] for s in result.stages]
+    assert names.index("quality") == names.index("clean") + 1
+    quality = result.stages[names.index("quality")]
+    assert quality["by_rule"]["long_questions"] == quality["rejected"] > 0
+    rejects = [json.loads(line) for line in (result.path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(len(r["question"]) < 40 for r in rejects if r["_stage"] == "quality")

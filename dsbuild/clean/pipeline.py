@@ -1,8 +1,10 @@
 """Runs the configured cleaning steps in order and accounts for every dropped row.
 
-Steps come from `cleaning.rules`, either a mapping (name -> step; the name labels its rejects and can
-be overridden from the command line as `cleaning.rules.<name>.<key>=…` or removed with
-`cleaning.rules.<name>=null`) or a plain list (names derived from the class).
+Steps come from `cleaning.rules` (before the LLM tasks) and `cleaning.after_llm` (after them: rules
+that need the LLM's fields, such as near-duplicates kept by judge score). Each is either a mapping
+(name -> step; the name labels its rejects and can be overridden from the command line as
+`cleaning.rules.<name>.<key>=…` or removed with `cleaning.rules.<name>=null`) or a plain list
+(names derived from the class).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from ..stage import StageReport, partition
 from .base import Step, snake_name
 
 STAGE = "clean"
+AFTER_LLM_STAGE = "quality"
 
 
-def named_steps(steps: Mapping[str, Step] | Sequence[Step] | None) -> list[tuple[str, Step]]:
-    """(name, step) pairs in order; null entries (rules switched off) are skipped."""
+def named_steps(
+    steps: Mapping[str, Step] | Sequence[Step] | None, key: str = "cleaning.rules"
+) -> list[tuple[str, Step]]:
+    """(name, step) pairs in order; null entries (rules switched off) are skipped. `key` is for errors."""
     if not steps:
         return []
     if isinstance(steps, Mapping):
@@ -35,33 +40,40 @@ def named_steps(steps: Mapping[str, Step] | Sequence[Step] | None) -> list[tuple
     for name, step in pairs:
         if not isinstance(step, Step):
             raise UserError(
-                f"cleaning.rules.{name} is not a cleaning step (got {type(step).__name__}); "
+                f"{key}.{name} is not a cleaning step (got {type(step).__name__}); "
                 "give it a `_target_` that names a dsbuild.clean Rule or Transform class"
             )
     return pairs
 
 
 def run_cleaning(
-    table: pa.Table | list[pa.Table], steps: list[tuple[str, Step]], progress=None
+    table: pa.Table | list[pa.Table],
+    steps: list[tuple[str, Step]],
+    progress=None,
+    *,
+    stage: str = STAGE,
+    key: str = "cleaning.rules",
 ) -> tuple[pa.Table, list[pa.Table], StageReport]:
     """Apply steps in order; return kept rows, the rejected tables (one per step) and the report.
 
+    `stage` names the stage in reports and rejects (`clean`, or `quality` for the steps that run after
+    the LLM tasks); `key` is the config key errors name (`cleaning.rules`, `cleaning.after_llm`).
     Pass the table inside a one-element list to hand it over: the list is emptied, so the caller
     does not pin the uncleaned rows in memory while the steps make their copies.
     """
     if isinstance(table, list):
         table = table.pop()
-    report = StageReport(STAGE, rows_in=table.num_rows)
+    report = StageReport(stage, rows_in=table.num_rows)
     rejected_tables = []
     for name, step in steps:
         try:
             verdicts = step.run(table)
         except UserError as exc:
-            raise UserError(f"cleaning.rules.{name}: {exc}") from None
+            raise UserError(f"{key}.{name}: {exc}") from None
         table = verdicts.table
         if verdicts.reasons is not None:
             table, rejected = partition(
-                table, verdicts.reasons, stage=STAGE, rule=name, duplicate_of=verdicts.duplicate_of
+                table, verdicts.reasons, stage=stage, rule=name, duplicate_of=verdicts.duplicate_of
             )
             if rejected.num_rows:
                 rejected_tables.append(rejected)
