@@ -12,6 +12,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from . import sweep
 from .config import CONF_DIR
 from .errors import UserError
 
@@ -20,7 +21,7 @@ USER_ERROR_EXIT = 2
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
-def _hydra_main(cfg: DictConfig) -> str:
+def _hydra_main(cfg: DictConfig) -> str | dict:
     from .build import build
     from .report import print_summary
 
@@ -32,6 +33,8 @@ def _hydra_main(cfg: DictConfig) -> str:
         if os.environ.get(DEBUG_ENV):
             raise
         print(f"dsbuild: error: {exc}", file=sys.stderr)
+        if hydra_cfg.mode is not None and hydra_cfg.mode.name == "MULTIRUN":
+            return {"error": str(exc)}  # the sweep goes on; its summary shows this, and main() exits 2 at the end
         sys.exit(USER_ERROR_EXIT)
     print_summary(result.stages, result.splits, str(result.path), existed=result.existed)
     return str(result.path)
@@ -43,7 +46,33 @@ def main() -> None:
     if problem:
         print(f"dsbuild: error: {problem}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
+    sys.argv += _name_sweep_folders_by_swept_keys(sys.argv[1:])
     _hydra_main()
+    failed = sweep.failed_jobs()
+    if failed:
+        print(f"dsbuild: error: {failed} job(s) of the sweep failed; see sweep_summary.md", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT)
+
+
+ALWAYS_UNNAMED = ("output_dir", "hydra.run.dir", "hydra.sweep.dir")  # never part of a sweep folder's name
+
+
+def _name_sweep_folders_by_swept_keys(argv: list[str]) -> list[str]:
+    """For a multirun, the override that names each job's folder after the swept keys only.
+
+    `dsbuild -m llm=a,b source.path=/long/path` makes folders `llm=a`, `llm=b`: the fixed overrides are
+    the same for every job and would only make names long (past the 255-byte limit of a file name).
+    """
+    from hydra._internal.utils import get_args_parser
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    known, _ = get_args_parser().parse_known_args(argv)
+    if not known.multirun:
+        return []
+    overrides = OverridesParser.create().parse_overrides(known.overrides or [])
+    fixed = [o.key_or_group for o in overrides if not o.is_sweep_override()]
+    keys = ",".join(dict.fromkeys([*ALWAYS_UNNAMED, *fixed]))
+    return [f"hydra.job.config.override_dirname.exclude_keys=[{keys}]"]
 
 
 def _unparsable_override(argv: list[str]) -> str | None:

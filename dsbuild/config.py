@@ -6,6 +6,7 @@ packed inside the package as `dsbuild/conf`), whatever the working directory.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from omegaconf import OmegaConf
@@ -29,8 +30,16 @@ def example_path(name: str) -> str:
 
 
 def slug(text: str) -> str:
-    """A folder name from override text: path separators become '_' (`${dsbuild.slug:…}`)."""
-    return str(text).replace("/", "_").replace("\\", "_") or "default"
+    """A folder name from override text (`${dsbuild.slug:…}`): path separators become '_'; a name past
+    MAX_SLUG characters keeps its start and ends in a hash of the whole, so it stays a valid, unique name."""
+    name = str(text).replace("/", "_").replace("\\", "_") or "default"
+    if len(name.encode()) <= MAX_SLUG:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return name.encode()[: MAX_SLUG - 13].decode(errors="ignore") + "-" + digest
+
+
+MAX_SLUG = 200  # bytes; file names may have 255
 
 
 def register_resolvers() -> None:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from helpers import write_jsonl
+from llm_server import Reply
 
 VERSION_LINE = re.compile(r"dataset version (written|already exists): (\S+)")
 
@@ -112,3 +113,46 @@ def test_hub_source_on_a_local_dataset_folder_offline(run_cli, tmp_path):
     assert manifest["splits"]["pilot"]["rows"] == 5
     row = json.loads(open(f"{path}/train.jsonl", encoding="utf-8").readline())
     assert row["source_ref"].startswith(f"{folder.parent}:train[")
+
+
+@pytest.mark.slow
+def test_a_sweep_over_models_and_seeds_writes_a_summary_and_shares_cached_calls(run_cli, tmp_path, llm_server):
+    def judge(request):
+        model, user = request["model"], request["messages"][-1]["content"]
+        score = 5 if model == "model-a" else (2 if "7" in user else 4)
+        return Reply(content=json.dumps({"score": score, "rationale": f"{model} says {score}"}))
+
+    llm_server.set_handler(judge)
+    data = write_jsonl(tmp_path / "qa.jsonl", [{"q": f"question {i}?", "t": f"because {i}", "a": f"answer {i}."}
+                                                  for i in range(10)])
+    sweep = tmp_path / "sweep"
+    result = run_cli(
+        "-m", "llm.model=openai/model-a,openai/model-b", "split.seed=1,2", f"hydra.sweep.dir={sweep}",
+        "source=files", f"source.path={data}", "source.columns={question: q, cot: t, response: a}",
+        "cleaning=none",
+        "prompt=doctor_judge", "format=jsonl", "llm=openai_compatible", f"llm.api_base={llm_server.base_url}",
+        f"llm.cache_path={tmp_path / 'llm.sqlite'}",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = json.loads((sweep / "sweep_summary.json").read_text(encoding="utf-8"))
+    assert [sorted(r["swept"]) for r in rows] == [
+        sorted([f"llm.model=openai/model-{m}", f"split.seed={s}"]) for m in "ab" for s in (1, 2)]
+    by_model = {m: [r for r in rows if f"llm.model=openai/model-{m}" in r["swept"]] for m in "ab"}
+    assert all(r["judge_score_mean"] == 5 for r in by_model["a"])
+    assert all(r["rows"]["train"] + r["rows"]["validation"] + r["rows"]["test"] == 9 for r in by_model["b"])
+    assert [r["llm_calls_sent"] for r in by_model["a"]] == [10, 0]  # the second seed's calls come from the cache
+    assert len({r["version_id"] for r in rows}) == 4 and all("prompt=doctor_judge" in r["overrides"] for r in rows)
+    assert sorted(p.name for p in sweep.iterdir() if p.is_dir()) == [
+        f"llm.model=openai_model-{m},split.seed={s}" for m in "ab" for s in (1, 2)]
+    table = (sweep / "sweep_summary.md").read_text(encoding="utf-8")
+    assert table.count("| llm.model=openai/model-") == 4 and "judge mean" in table
+
+
+@pytest.mark.slow
+def test_a_sweep_job_that_fails_is_in_the_summary_and_the_exit_code(run_cli, tmp_path):
+    sweep = tmp_path / "sweep"
+    result = run_cli("-m", "split.ratios=[0.8,0.1,0.1],[0.5,0.2,0.2]", "format=jsonl", f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 2 and "1 job(s) of the sweep failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    ok, failed = json.loads((sweep / "sweep_summary.json").read_text(encoding="utf-8"))
+    assert ok["rows"]["train"] > 0 and "sums to 0.9" in failed["error"] and "version_id" not in failed

@@ -99,3 +99,12 @@ def test_user_config_dir_adds_options(tmp_path, compose_cfg):
             f"hydra.searchpath=[file://{tmp_path}]", "source=mine"])
     assert Path(cfg.source.path).name == "mine.jsonl"
     assert cfg.source._target_.endswith("FilesSource")
+
+
+def test_long_override_names_become_valid_unique_folder_names():
+    from dsbuild.config import MAX_SLUG, slug
+
+    assert slug("split.seed=1,source.path=/data/qa.jsonl") == "split.seed=1,source.path=_data_qa.jsonl"
+    long_a, long_b = "x=" + "a" * 300, "x=" + "a" * 299 + "b"
+    assert len(slug(long_a).encode()) <= MAX_SLUG and slug(long_a) != slug(long_b)
+    assert len(slug("问" * 200).encode()) <= MAX_SLUG and slug("") == "default"
