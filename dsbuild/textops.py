@@ -131,7 +131,7 @@ def _nfkc_unsafe() -> np.ndarray:
 
 def _fold_fullwidth_ascii(column: pa.LargeStringArray) -> pa.LargeStringArray:
     """U+FF01-FF5E to U+0021-007E and U+3000 to a space, in place of their three UTF-8 bytes."""
-    data, offsets = _bytes_of(column)
+    data, offsets = utf8_buffers(column)
     wide = _lead_positions(data, 0xEF, (0xBC, 0xBD))
     wide = wide[np.where(data[wide + 1] == 0xBC, data[wide + 2] >= 0x81, data[wide + 2] <= 0x9E)]
     space = _lead_positions(data, 0xE3, (0x80,))
@@ -151,7 +151,7 @@ def _rows_with(column: pa.LargeStringArray, flagged: np.ndarray) -> np.ndarray:
     Lead bytes E4-E9 start CJK ideographs U+4000-9FFF, which no table here flags, so only the other
     lead bytes are decoded: in Chinese text that is a few punctuation marks per row, not every char.
     """
-    data, offsets = _bytes_of(column)
+    data, offsets = utf8_buffers(column)
     leads = np.flatnonzero((data >= 0xC2) & ((data < 0xE4) | (data > 0xE9)))
     if len(leads) == 0:
         return leads
@@ -175,7 +175,7 @@ def normalize_keeping_fullwidth_punctuation(column: pa.ChunkedArray | pa.Array, 
     Rows that already hold the private-use characters used as stand-ins are normalized one by one.
     """
     column = as_large_string(column)
-    data, offsets = _bytes_of(column)
+    data, offsets = utf8_buffers(column)
     stand_ins = _lead_positions(data, 0xEE, (0x80, 0x81))
     fallback = np.unique(np.searchsorted(offsets, stand_ins, side="right") - 1) if len(stand_ins) else []
     swapped = data.copy()
@@ -184,7 +184,7 @@ def normalize_keeping_fullwidth_punctuation(column: pa.ChunkedArray | pa.Array, 
     swapped[leads], swapped[leads + 1] = 0xEE, data[leads + 1] - (0xBC - 0x80)
     protected = _with_bytes(column, swapped, offsets)
     normalized = nfkc(protected) if form == "NFKC" else pc.utf8_normalize(protected, form)
-    out, out_offsets = _bytes_of(normalized)
+    out, out_offsets = utf8_buffers(normalized)
     back = _lead_positions(out, 0xEE, (0x80, 0x81))
     restored = out.copy()
     restored[back], restored[back + 1] = 0xEF, out[back + 1] + (0xBC - 0x80)
@@ -212,7 +212,7 @@ def drop_punctuation_and_space(column: pa.ChunkedArray | pa.Array) -> pa.LargeSt
     already folded full-width forms to ASCII. Other symbols (rare in text) stay.
     """
     column = as_large_string(column)
-    data, offsets = _bytes_of(column)
+    data, offsets = utf8_buffers(column)
     if len(data) == 0:
         return column
     drop = _ASCII_DROP[data]
@@ -227,14 +227,14 @@ def drop_punctuation_and_space(column: pa.ChunkedArray | pa.Array) -> pa.LargeSt
 def row_digests(column: pa.ChunkedArray | pa.Array) -> pa.FixedSizeBinaryArray:
     """A 128-bit xxh3 digest of each row's UTF-8 bytes (nulls hash as the empty string)."""
     column = as_large_string(column)
-    data, offsets = _bytes_of(column)
+    data, offsets = utf8_buffers(column)
     view = memoryview(data)
     digest = xxhash.xxh3_128_digest
     bounds = offsets.tolist()
     return pa.array([digest(view[a:b]) for a, b in zip(bounds[:-1], bounds[1:])], pa.binary(16))
 
 
-def _bytes_of(column: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
+def utf8_buffers(column: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
     """(the bytes the rows span, their offsets rebased to start at 0)."""
     _, offsets_buf, data_buf = column.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset: column.offset + len(column) + 1]
