@@ -31,6 +31,7 @@ from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
 from .version.fingerprint import redact, redact_overrides, version_id
+from .version.stats import profile
 from .version.store import version_dir, write_atomically
 from .version.writer import VersionContent, write_files
 
@@ -88,6 +89,7 @@ def build(
     llm_reports: dict = {}
     with _progress(show_progress, len(steps) + len(after_llm) + 4 + len(tasks)) as advance:
         loaded = source.load()
+        before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
         handover, inputs = [loaded.table], loaded.inputs or inputs
@@ -149,7 +151,7 @@ def build(
             rejects=concat([t for t in rejects if t is not None and t.num_rows]), stages=stage_dicts,
             config=redact(plain), overrides=overrides, choices=dict(choices or {}), inputs=inputs,
             templates=templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(overrides),
-            llm=llm_reports,
+            llm=llm_reports, before=before,
         )
         split_info: dict[str, dict] = {}
         created = write_atomically(final, lambda folder: split_info.update(write_files(folder, content)))

@@ -16,6 +16,7 @@ import yaml
 
 from .. import __version__
 from ..record import text_fields
+from .stats import SAMPLE_ROWS
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -61,10 +62,73 @@ def length_stats(tables: Sequence[pa.Table]) -> dict[str, dict[str, float]]:
 
 
 UNREADABLE_LISTED = 50  # inputs listed one by one in the card; all of them are in rejects.jsonl
+REF_CHARS, REASON_CHARS = 80, 200  # an example reject's source_ref / id and reason, as shown in the card
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|~&]")
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rejects_section(
+    stages: Sequence[Mapping], examples: Mapping[tuple[str, str], Sequence[tuple[str, str]]]
+) -> list[str]:
+    """Rows, share of the stage's rows and the first rejects of each rule, as Markdown lines."""
+    rejected = [(s, rule, n) for s in stages for rule, n in s["by_rule"].items()]
+    if not rejected:
+        return ["No row was rejected."]
+    lines = ["Every rejected row is in `rejects.jsonl` with its stage, rule and reason. Share: of the rows the "
+             "stage received (rows in + added).", "", "| stage | rule | rows | share |", "|---|---|---:|---:|"]
+    for stage, rule, n in rejected:
+        lines.append(f"| {stage['stage']} | {rule} | {n} | {_share(n, stage['rows_in'] + stage['added'])} |")
+    lines += ["", "The first rejects of each rule, in `rejects.jsonl` order:", ""]
+    for stage, rule, n in rejected:
+        shown = examples.get((stage["stage"], rule), ())
+        lines.append(f"- **{stage['stage']} / {rule}** ({len(shown)} of {n})")
+        lines += [f"  - {_code(_shorten(ref, REF_CHARS, keep_end=True))}: {_escape(_shorten(reason, REASON_CHARS))}"
+                  for ref, reason in shown]
+    return lines
+
+
+def figures_section(figures: Mapping[str, str], compared: tuple[int, int]) -> list[str]:
+    """The before/after histograms: what each figure compares, then one image per text field."""
+    before, after = compared
+    grey = f"Grey: the {before} loaded rows, before cleaning. " if before else ""
+    lines = [f"{grey}Blue: the {after} kept rows of all splits but pilot. Lengths count every row; digit, "
+             f"punctuation and repeated n-gram ratios a sample of at most {SAMPLE_ROWS:,} rows.", ""]
+    for field, file in figures.items():
+        lines += [f"![{field}: length and quality features before and after cleaning]({file})", ""]
+    return lines[:-1]
+
+
+def _share(n: int, total: int) -> str:
+    if total <= 0:
+        return "-"
+    percent = 100 * n / total
+    return "<0.1%" if 0 < percent < 0.05 else f"{percent:.1f}%"
+
+
+def _shorten(text: str, limit: int, keep_end: bool = False) -> str:
+    """One line of at most `limit` characters; cut in the middle when the end matters (a file's line number)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if keep_end:
+        half = (limit - 1) // 2
+        return f"{text[:half]}…{text[-(limit - 1 - half):]}"
+    return text[: limit - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    """Text shown literally by Markdown (no emphasis, links, HTML, entities or table cells)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", text)
+
+
+def _code(text: str) -> str:
+    """A Markdown code span holding `text` verbatim, whatever backticks it contains."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def render_card(
@@ -73,14 +137,16 @@ def render_card(
     version_id: str,
     splits: Mapping[str, Mapping],
     stages: Sequence[Mapping],
-    reject_examples: Mapping[tuple[str, str], str],
+    reject_examples: Mapping[tuple[str, str], Sequence[tuple[str, str]]],
     lengths: Mapping[str, Mapping[str, float]],
     langs: Sequence[str],
     format_name: str,
     rebuild_command: str,
     unreadable: Sequence[tuple[str, str]] = (),
+    figures: Mapping[str, str] | None = None,
+    compared: tuple[int, int] = (0, 0),
 ) -> str:
-    """The card's Markdown text."""
+    """The card's Markdown text. `figures`: text field -> before/after PNG; `compared`: rows before and after."""
     total = sum(s["rows"] for n, s in splits.items() if n != "pilot")
     header = {
         "pretty_name": name,
@@ -105,15 +171,7 @@ def render_card(
     for s in stages:
         lines.append(f"| {s['stage']} | {s['rows_in']} | {s['kept']} | {s['rejected']} | {s['added']} |")
     lines += ["", "## Rejected rows by rule", ""]
-    rejected = [(s["stage"], rule, n) for s in stages for rule, n in s["by_rule"].items()]
-    if rejected:
-        lines += ["Every rejected row is in `rejects.jsonl` with its stage, rule and reason.", "",
-                  "| stage | rule | rows | example reason |", "|---|---|---:|---|"]
-        for stage, rule, n in rejected:
-            example = reject_examples.get((stage, rule), "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {stage} | {rule} | {n} | {example[:120]} |")
-    else:
-        lines.append("No row was rejected.")
+    lines += rejects_section(stages, reject_examples)
     if unreadable:
         lines += ["", "## Inputs that could not be read", "",
                   f"{len(unreadable)} input(s) gave no rows; the build went on without them.", "",
@@ -131,6 +189,8 @@ def render_card(
             )
     else:
         lines.append("No text fields.")
+    if figures:
+        lines += ["", "## Before and after cleaning", ""] + figures_section(figures, compared)
     lines += ["", "## Rebuild", "", "The same command, inputs and dsbuild version give this version again "
               "(same id, same bytes):", "", "```bash", rebuild_command, "```", ""]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from .fingerprint import code_hash
 
 KEY_PACKAGES = (
     "datasets", "pyarrow", "hydra-core", "omegaconf", "litellm", "jinja2", "scikit-learn",
-    "audiomentations", "albumentations", "numpy",
+    "audiomentations", "albumentations", "numpy", "matplotlib",
 )
 
 

@@ -9,13 +9,20 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..export.writers import write_jsonl
 from ..sources.base import INPUT_ID_PREFIX
+from ..stage import concat
 from .card import languages, length_stats, render_card
 from .fingerprint import file_sha256
+from .histograms import write_histograms
 from .manifest import build_manifest
+from .stats import Profile, profile
+
+EXAMPLES_PER_RULE = 5
 
 
 @dataclass
@@ -36,6 +43,7 @@ class VersionContent:
     seed: int
     rebuild_command: str
     llm: dict = field(default_factory=dict)
+    before: Profile = field(default_factory=Profile)  # the loaded rows, for the card's before/after histograms
 
 
 def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
@@ -62,11 +70,13 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     else:
         rejects_path.write_bytes(b"")
     kept = [t for n, t in content.splits.items() if n != "pilot"]
+    after = profile(concat(kept))
+    figures = write_histograms(folder, content.before, after)
     (folder / "README.md").write_text(render_card(
         name=content.name, version_id=content.version_id, splits=split_info, stages=content.stages,
         reject_examples=reject_examples(content.rejects), lengths=length_stats(kept), langs=languages(kept),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
-        unreadable=unreadable_inputs(content.rejects),
+        unreadable=unreadable_inputs(content.rejects), figures=figures, compared=(content.before.rows, after.rows),
     ), encoding="utf-8")
     manifest = build_manifest(
         version_id=content.version_id, name=content.name, config=content.config, overrides=content.overrides,
@@ -77,6 +87,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         manifest["llm"] = content.llm
     manifest["rejects"] = {"rows": 0 if content.rejects is None else content.rejects.num_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
+    manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
     write_json(folder / "manifest.json", manifest)
     return split_info
 
@@ -101,14 +112,29 @@ def unreadable_inputs(rejects: pa.Table | None) -> list[tuple[str, str]]:
             cols["_reason"]) if stage == "load" and rid is not None and rid.startswith(INPUT_ID_PREFIX)]
 
 
-def reject_examples(rejects: pa.Table | None) -> dict[tuple[str, str], str]:
-    """The first reason seen for each (stage, rule), for the card."""
-    examples: dict[tuple[str, str], str] = {}
-    if rejects is None:
-        return examples
-    cols = rejects.select(["_stage", "_rule", "_reason"]).to_pydict()
-    for stage, rule, reason in zip(cols["_stage"], cols["_rule"], cols["_reason"]):
-        examples.setdefault((stage, rule), reason or "")
+def reject_examples(
+    rejects: pa.Table | None, per_rule: int = EXAMPLES_PER_RULE
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The first `per_rule` rejects of each (stage, rule), in rejects.jsonl order: (source_ref or id, reason).
+
+    Vectorized: only the picked rows become Python objects, however many rows were rejected.
+    """
+    if rejects is None or rejects.num_rows == 0:
+        return {}
+    keys = pc.binary_join_element_wise(
+        pc.fill_null(rejects.column("_stage"), ""), pc.fill_null(rejects.column("_rule"), ""), "\x1f"
+    )
+    codes = pc.dictionary_encode(keys.combine_chunks()).indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    grouped = codes[order]
+    rank = np.arange(grouped.size) - np.searchsorted(grouped, grouped)  # position of each row within its rule
+    picked = rejects.take(pa.array(np.sort(order[rank < per_rule])))
+    refs = [picked.column(c).to_pylist() if c in picked.column_names else [None] * picked.num_rows
+            for c in ("source_ref", "id")]
+    cols = picked.select(["_stage", "_rule", "_reason"]).to_pydict()
+    examples: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for stage, rule, reason, ref, rid in zip(cols["_stage"], cols["_rule"], cols["_reason"], *refs):
+        examples.setdefault((stage, rule), []).append((ref or rid or "-", reason or ""))
     return examples
 
 
