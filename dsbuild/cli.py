@@ -42,6 +42,10 @@ def _hydra_main(cfg: DictConfig) -> str | dict:
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.argv[1:2] == ["review"]:  # an argparse subcommand: Hydra never sees its arguments
+        from .review.cli import main as review_main
+
+        sys.exit(review_main(sys.argv[2:]))
     problem = _unparsable_override(sys.argv[1:])
     if problem:
         print(f"dsbuild: error: {problem}", file=sys.stderr)
