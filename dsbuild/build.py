@@ -74,7 +74,8 @@ def build(
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
     tasks, llm = _annotation(cfg, plain)
 
-    inputs = source.fingerprint()
+    step_inputs = _step_inputs({"cleaning.rules": steps, "cleaning.after_llm": after_llm})  # e.g. eval sets
+    inputs = source.fingerprint() + step_inputs
     templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}  # the manifest's: sha256 of each file
     decisive = plain if tasks else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
     # the id's: each template with what it includes (an edit to an included file makes a new version)
@@ -92,7 +93,8 @@ def build(
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
-        handover, inputs = [loaded.table], loaded.inputs or inputs
+        handover = [loaded.table]
+        inputs = (loaded.inputs or inputs[: len(inputs) - len(step_inputs)]) + step_inputs
         del loaded  # cleaning replaces the table step by step; nothing here should pin the loaded copy
         advance("load")
 
@@ -203,6 +205,15 @@ def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], L
     if unknown:
         raise UserError(f"llm.{unknown[0]} is not an llm setting; known: {', '.join(sorted(known))}")
     return tasks, LLMSettings(**settings)
+
+
+def _step_inputs(groups: dict[str, list]) -> list[dict]:
+    """Files that cleaning steps read (a decontamination eval set): inputs like the source's, in the id."""
+    return [
+        {**entry, "step": f"{key}.{name}"}
+        for key, steps in groups.items() for name, step in steps if callable(getattr(step, "fingerprint", None))
+        for entry in step.fingerprint()
+    ]
 
 
 def rebuild_command(overrides: list[str]) -> str:

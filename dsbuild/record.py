@@ -21,6 +21,8 @@ TASK_FIELDS = (
 TEXT_FIELDS = ("system", "instruction", "question", "input", "cot", "response", "text")
 LINEAGE_FIELDS = ("id", "source", "source_ref", "augmented_from")
 REJECT_FIELDS = ("_stage", "_rule", "_reason", "_duplicate_of")
+NEAR_DUP_CLUSTER = "near_dup_cluster"
+GROUPING_FIELDS = (NEAR_DUP_CLUSTER,)  # ids that group rows (for split.group_by), not text to clean
 ID_DIGEST_BYTES = 12
 
 
@@ -31,7 +33,7 @@ def task_fields(columns: list[str]) -> list[str]:
 
 def text_fields(table: pa.Table) -> list[str]:
     """Task columns of string type, in table order: what text rules apply to by default."""
-    tasks = set(task_fields(table.column_names))
+    tasks = set(task_fields(table.column_names)) - set(GROUPING_FIELDS)
     return [f.name for f in table.schema if f.name in tasks and is_text_type(f.type)]
 
 

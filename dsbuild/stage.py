@@ -28,6 +28,7 @@ class StageReport:
     added: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)  # per rule: what it rewrote, by kind
 
     def check(self) -> None:
         """Fail loudly if the stage's rows do not add up."""
@@ -46,7 +47,7 @@ class StageReport:
         return {
             "stage": self.stage, "rows_in": self.rows_in, "kept": self.kept,
             "rejected": self.rejected, "added": self.added, "by_rule": dict(self.by_rule),
-            "seconds": self.seconds,
+            "seconds": self.seconds, **({"changes": self.changes} if self.changes else {}),
         }
 
 

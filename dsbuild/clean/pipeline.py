@@ -71,6 +71,9 @@ def run_cleaning(
         except UserError as exc:
             raise UserError(f"{key}.{name}: {exc}") from None
         table = verdicts.table
+        counts = getattr(step, "counts", None)  # steps that rewrite by kind (PII) say how much, for the card
+        if counts:
+            report.changes[name] = {kind: int(n) for kind, n in counts.items()}
         if verdicts.reasons is not None:
             table, rejected = partition(
                 table, verdicts.reasons, stage=stage, rule=name, duplicate_of=verdicts.duplicate_of

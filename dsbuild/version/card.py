@@ -172,6 +172,13 @@ def render_card(
         lines.append(f"| {s['stage']} | {s['rows_in']} | {s['kept']} | {s['rejected']} | {s['added']} |")
     lines += ["", "## Rejected rows by rule", ""]
     lines += rejects_section(stages, reject_examples)
+    changes = [(s["stage"], rule, kind, n) for s in stages for rule, kinds in s.get("changes", {}).items()
+               for kind, n in kinds.items()]
+    if changes:
+        lines += ["", "## Matches by kind", "", "What steps that look for kinds of text found (PII: redacted, or "
+                  "the row dropped, as the step's `action` says).", "",
+                  "| stage | rule | kind | matches |", "|---|---|---|---:|"]
+        lines += [f"| {stage} | {rule} | {kind} | {n} |" for stage, rule, kind, n in changes]
     if unreadable:
         lines += ["", "## Inputs that could not be read", "",
                   f"{len(unreadable)} input(s) gave no rows; the build went on without them.", "",

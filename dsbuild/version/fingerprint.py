@@ -11,7 +11,7 @@ from pathlib import Path
 VERSION_ID_CHARS = 12
 # Config keys that say *where* things are, not *what* they are: inputs are fingerprinted by content
 # instead, and output locations never change content.
-LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir"})
+LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir", "eval_path"})
 # llm settings that decide how fast a build runs (or whether it stops), never what it writes.
 LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd"})
 SECRET_MARKERS = ("api_key", "apikey", "token", "secret", "password", "passwd", "credential")
