@@ -5,6 +5,7 @@ User mistakes end with one line on stderr and exit code 2; set DSBUILD_DEBUG=1 t
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -17,6 +18,9 @@ from .config import CONF_DIR
 from .errors import UserError
 
 DEBUG_ENV = "DSBUILD_DEBUG"
+# `dsbuild <word> ...` runs these modules' main(argv) instead of a build. A module whose COMMANDS lists
+# the word gets it as argv[0] (several commands in one parser); the others get only what follows it.
+SUBCOMMANDS = {"review": "dsbuild.review.cli"}
 USER_ERROR_EXIT = 2
 
 
@@ -42,10 +46,10 @@ def _hydra_main(cfg: DictConfig) -> str | dict:
 
 def main() -> None:
     """Console-script entry point."""
-    if sys.argv[1:2] == ["review"]:  # an argparse subcommand: Hydra never sees its arguments
-        from .review.cli import main as review_main
-
-        sys.exit(review_main(sys.argv[2:]))
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in SUBCOMMANDS:  # an argparse subcommand: Hydra never sees its arguments
+        module = importlib.import_module(SUBCOMMANDS[command])
+        sys.exit(module.main(sys.argv[1:] if command in module.COMMANDS else sys.argv[2:]))
     problem = _unparsable_override(sys.argv[1:])
     if problem:
         print(f"dsbuild: error: {problem}", file=sys.stderr)

@@ -19,6 +19,7 @@ from .sampling import draw_sample
 from .verdict_files import read_verdicts
 from .version_reader import locate, read_version
 
+COMMANDS: tuple[str, ...] = ()  # `dsbuild review <sample|apply>`: dsbuild.cli passes what follows "review"
 ROOT_HELP = f"the folder of datasets where a version id is looked up (default {DEFAULT_ROOT})"
 
 
