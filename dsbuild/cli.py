@@ -20,7 +20,8 @@ from .errors import UserError
 DEBUG_ENV = "DSBUILD_DEBUG"
 # `dsbuild <word> ...` runs these modules' main(argv) instead of a build. A module whose COMMANDS lists
 # the word gets it as argv[0] (several commands in one parser); the others get only what follows it.
-SUBCOMMANDS = {"review": "dsbuild.review.cli"}
+SUBCOMMANDS = {"review": "dsbuild.review.cli", "compare": "dsbuild.compare.cli",
+               **dict.fromkeys(("versions", "show", "verify", "diff", "rebuild"), "dsbuild.versions.cli")}
 USER_ERROR_EXIT = 2
 
 

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from ..build import rebuild_command
 from ..split import SPLITS
 from ..stage import StageReport, concat, mark_rejected
-from ..version.fingerprint import VERSION_ID_CHARS
+from ..version.fingerprint import VERSION_ID_CHARS, file_sha256
 from ..version.store import write_atomically
 from ..version.writer import VersionContent, write_files, write_json
 from .checks import check_verdicts
@@ -86,13 +86,14 @@ def apply_verdicts(version: Version, found: VerdictFile) -> Applied:
 
     def fill(folder: Path) -> None:
         write_files(folder, content)
-        written = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        written.update(parent=version.id, review=manifest_entry(summary, found))
-        write_json(folder / MANIFEST, written)
         card = (folder / CARD).read_text(encoding="utf-8")
         section = "\n" + "\n".join(card_section(summary)) + "\n"
         head, anchor, tail = card.partition(CARD_ANCHOR)
         (folder / CARD).write_text(head + section + anchor + tail if anchor else card + section, encoding="utf-8")
+        written = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        written.update(parent=version.id, review=manifest_entry(summary, found))
+        written.setdefault("files", {})[CARD] = {"sha256": file_sha256(folder / CARD)}  # the card with its review
+        write_json(folder / MANIFEST, written)
 
     created = write_atomically(final, fill)
     return Applied(new_id, final, existed=not created, summary=summary)

@@ -7,12 +7,9 @@ included, end in one line on stderr and exit code 2, like the build's.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
-from ..cli import DEBUG_ENV, USER_ERROR_EXIT
-from ..errors import UserError
+from ..commands import OneLineParser, run
 from .apply import DEFAULT_ROOT, apply_verdicts
 from .pack import write_pack
 from .sampling import draw_sample
@@ -23,18 +20,11 @@ COMMANDS: tuple[str, ...] = ()  # `dsbuild review <sample|apply>`: dsbuild.cli p
 ROOT_HELP = f"the folder of datasets where a version id is looked up (default {DEFAULT_ROOT})"
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """argparse prints usage and the message on two lines and exits; dsbuild's errors are one line."""
-
-    def error(self, message: str):
-        raise UserError(f"{self.prog}: {message}; see {self.prog} --help")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="dsbuild review", description="Spot-check a dataset version by hand: draw a "
-                            "review pack, then apply the verdicts to make a reviewed version.")
+    parser = OneLineParser(prog="dsbuild review", description="Spot-check a dataset version by hand: draw a "
+                           "review pack, then apply the verdicts to make a reviewed version.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{sample,apply}",
-                                     parser_class=_OneLineParser)
+                                     parser_class=OneLineParser)
     sample = commands.add_parser("sample", help="write a review pack of a stratified random sample")
     sample.add_argument("version", help="version folder, or version id (looked up under --root)")
     sample.add_argument("--size", type=int, required=True, help="items to draw (all rows if fewer)")
@@ -54,15 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run `dsbuild review` with `argv` (the words after `review`); the exit code."""
-    try:
-        args = build_parser().parse_args(argv)
-        args.run(args)
-    except UserError as exc:
-        if os.environ.get(DEBUG_ENV):
-            raise
-        print(f"dsbuild: error: {exc}", file=sys.stderr)
-        return USER_ERROR_EXIT
-    return 0
+    return run(build_parser(), argv)
 
 
 def _sample(args: argparse.Namespace) -> None:

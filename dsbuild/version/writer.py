@@ -23,6 +23,8 @@ from .manifest import build_manifest
 from .stats import Profile, profile
 
 EXAMPLES_PER_RULE = 5
+# other files whose sha256 the manifest records (splits, lineage, rejects and figures have their own entries)
+LISTED_FILES = ("dataset_info.json", "README.md")
 
 
 @dataclass
@@ -88,6 +90,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     manifest["rejects"] = {"rows": 0 if content.rejects is None else content.rejects.num_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
     manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
+    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES}
     write_json(folder / "manifest.json", manifest)
     return split_info
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 import tiktoken
@@ -312,16 +311,3 @@ def test_a_broken_tokenizer_file_is_a_user_error(tmp_path):
     path.write_text("{not json")
     with pytest.raises(UserError, match="is not a Hugging Face tokenizer.json"):
         ChunkingConfig(unit="tokens", tokenizer=str(path))
-
-
-@pytest.mark.slow
-def test_chunking_a_thousand_long_documents_takes_seconds_not_minutes():
-    paragraph = " ".join(_SENTENCES[:7]) + "\n\n"
-    docs = [Document([Section(paragraph * 17, page=p, headings=(str(p),)) for p in range(8)]) for _ in range(1000)]
-    assert 19_000 < len(docs[0].text) < 24_000
-    for strategy in ("headings", "recursive", "fixed"):
-        config = ChunkingConfig(strategy=strategy, overlap=100)
-        began = time.perf_counter()
-        total = sum(len(chunk_document(doc, config)) for doc in docs)
-        assert total > 20_000
-        assert time.perf_counter() - began < 6, strategy

@@ -120,6 +120,9 @@ def test_the_same_verdicts_from_json_find_the_same_version(version_dir, tmp_path
         {"id": r["id"], "verdict": r["verdict"], **({"reason": r["reason"]} if r["reason"] else {})} for r in rows]}))
     again = apply_verdicts(version, read_verdicts(page))
     assert again.existed and again.path == first.path
+    from dsbuild.versions.verify import verify
+
+    assert verify(first.path).ok  # the card with its review section is the one the manifest lists
 
 
 def test_apply_from_a_labelstudio_export(version_dir, tmp_path):
