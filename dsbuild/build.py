@@ -30,6 +30,7 @@ from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import SPLITS, check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
+from .tracking.base import without_tracking
 from .version.fingerprint import redact, redact_overrides, version_id
 from .version.stats import profile
 from .version.store import version_dir, write_atomically
@@ -60,7 +61,19 @@ def build(
     choices: dict | None = None,
     show_progress: bool = True,
 ) -> BuildResult:
-    """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes."""
+    """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes.
+
+    The `tracking` option stays out of the version id; its tracker logs the version, built now or found.
+    """
+    cfg, tracking = without_tracking(cfg)
+    tracker = _instantiate(tracking, "tracking")  # before the build: a missing package fails fast
+    result = _build(cfg, overrides=overrides, choices=choices, show_progress=show_progress)
+    if tracker is not None:
+        print(tracker.log(result.path))
+    return result
+
+
+def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None, show_progress: bool) -> BuildResult:
     plain = _resolve(cfg)
     overrides = redact_overrides(list(overrides or []))
     name = str(plain.get("name") or "")

@@ -67,7 +67,8 @@ def required_overrides(group, option, tmp_path):
 @pytest.mark.parametrize("group, option", [(g, o) for g in GROUPS for o in options(g)])
 def test_every_option_composes_and_instantiates(group, option, compose_cfg, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    cfg = compose_cfg([f"{group}={option}", *required_overrides(group, option, tmp_path)])
+    choose = f"+{group}={option}" if group == "sweep" else f"{group}={option}"  # sweep presets are added, not chosen
+    cfg = compose_cfg([choose, *required_overrides(group, option, tmp_path)])
     assert isinstance(_instantiate(cfg.source, "source"), Source)
     exporter = instantiate(cfg.format)
     assert exporter.name and exporter.extension.startswith(".")

@@ -96,7 +96,7 @@ def _compose(overrides: list[str], output_dir: Path, config_dir: Path | None):
 
     from ..config import CONF_DIR
 
-    kept = [o for o in overrides if not o.startswith("output_dir=")
+    kept = [o for o in overrides if not o.startswith(("output_dir=", "tracking="))  # a rebuild logs no run
             and (not o.lstrip("+~").startswith("hydra.") or o.startswith("hydra.searchpath="))]
     if config_dir is not None:
         kept.append(f"hydra.searchpath=[file://{Path(config_dir).expanduser().resolve()}]")

@@ -1,0 +1,1 @@
+"""Experiment tracking: report each dataset version to a tracker (`tracking=mlflow`) for side-by-side comparison."""
