@@ -1,4 +1,5 @@
-"""The `dsbuild` command: a thin Hydra entry point around `dsbuild.build.build`.
+"""The `dsbuild` command: a thin Hydra entry point around `dsbuild.build.build`, plus argparse
+subcommands (`review`, `compare`, `versions`, `show`, `verify`, `diff`, `rebuild`) that Hydra never sees.
 
 User mistakes end with one line on stderr and exit code 2; set DSBUILD_DEBUG=1 to get the traceback.
 """
