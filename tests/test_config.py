@@ -61,6 +61,19 @@ def required_overrides(group, option, tmp_path):
         return ["source.handle=owner/dataset"]
     if group == "source" and option == "modelscope":
         return ["source.path=owner/name"]
+    if group == "source" and option == "images":
+        from PIL import Image
+
+        (tmp_path / "images" / "cat").mkdir(parents=True)
+        Image.new("RGB", (4, 4)).save(tmp_path / "images" / "cat" / "a.png")
+        return [f"source.path={tmp_path / 'images'}"]
+    if group == "source" and option == "audio":
+        import numpy as np
+        import soundfile
+
+        (tmp_path / "audio").mkdir()
+        soundfile.write(tmp_path / "audio" / "a.wav", np.zeros(800), 8000)
+        return [f"source.path={tmp_path / 'audio'}"]
     return []
 
 
