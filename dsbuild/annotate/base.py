@@ -46,17 +46,21 @@ class Task:
         self.prompt = PromptTemplate(template)
         self.output_fields = {k: v for k, v in output_schema.items() if v is not None}
         self.schema = schema_for(self.output_fields)
-        self.inputs = dict(inputs or {})
+        # `{cot: cot?}`: a field ending in "?" is optional; rows of data without it give the template None
+        given = {name: str(field) for name, field in (inputs or {}).items()}
+        self.inputs = {name: field.removesuffix("?") for name, field in given.items()}
+        self.optional = {name for name, field in given.items() if field.endswith("?")}
         self.few_shot = [dict(x) for x in few_shot]
         self.variables = {"language": language, **dict(variables or {})}  # templates may use {{ language }}
 
     def required_fields(self) -> list[str]:
-        """Row fields the template reads."""
-        return list(self.inputs.values())
+        """Row fields the template reads (optional ones left out)."""
+        return [field for name, field in self.inputs.items() if name not in self.optional]
 
     def context(self, row: Mapping) -> dict:
         """Template variables for one row: its inputs (by template name) plus the task's variables."""
-        return {**self.variables, "examples": self.few_shot, **{k: row[v] for k, v in self.inputs.items()}}
+        values = {k: row.get(v) if k in self.optional else row[v] for k, v in self.inputs.items()}
+        return {**self.variables, "examples": self.few_shot, **values}
 
     def check(self, output: dict, reasoning: str | None) -> str | None:
         """None if the answer is usable, else why not (the model is asked again with this reason)."""

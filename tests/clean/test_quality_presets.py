@@ -33,8 +33,8 @@ def qa_rows():
 
 
 def compose(compose_cfg, tmp_path, *extra):
-    data = write_jsonl(tmp_path / "qa.jsonl", [{**row, "t": "先判断轻重，再给出处理建议。"} for row in qa_rows()])
-    return compose_cfg(["source=files", f"source.path={data}", "source.columns={question: q, cot: t, response: a}",
+    data = write_jsonl(tmp_path / "qa.jsonl", qa_rows())  # question and answer only: the judge's CoT is optional
+    return compose_cfg(["source=files", f"source.path={data}", "source.columns={question: q, response: a}",
                         "format=jsonl", "split.ratios=[1,0,0]", "name=quality", f"output_dir={tmp_path / 'out'}",
                         *extra])
 
