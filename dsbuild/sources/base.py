@@ -44,6 +44,11 @@ class Source:
         raise NotImplementedError
 
 
+def mapped_columns(columns: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    """`source.columns` without the entries set to null (a null unmaps a field a preset mapped)."""
+    return {k: v for k, v in columns.items() if v is not None} if columns else None
+
+
 def to_records(
     table: pa.Table,
     refs: pa.Array | Sequence[str],

@@ -15,7 +15,7 @@ import pyarrow as pa
 from ..errors import UserError
 from ..stage import concat
 from ..version.fingerprint import file_sha256
-from .base import Loaded, Source, to_records
+from .base import Loaded, Source, mapped_columns, to_records
 from .readers import FORMATS, SUFFIX_FORMATS, format_of, read_file
 
 _GLOB_CHARS = set("*?[")
@@ -57,7 +57,7 @@ class FilesSource(LocalFilesSource):
         if format != "auto" and format not in FORMATS:
             raise UserError(f"source.format {format!r} is unknown; use auto or one of {', '.join(FORMATS)}")
         self.path, self.format, self.encoding = str(path), format, encoding
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
+        self.columns = mapped_columns(columns)
         self.id_column, self.keep_columns = id_column, keep_columns
         self.root, self.files = resolve_paths(self.path)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)

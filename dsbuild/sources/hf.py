@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..version.fingerprint import file_sha256
-from .base import Loaded, Source, to_records
+from .base import Loaded, Source, mapped_columns, to_records
 
 if TYPE_CHECKING:
     import datasets
@@ -63,7 +63,7 @@ class HFSource(Source):
         self.path, self.config_name, self.split = str(path), name, str(split)
         self.revision = str(revision) if revision is not None else None
         self.data_files = _plain(data_files)
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
+        self.columns = mapped_columns(columns)
         self.id_column, self.keep_columns = id_column, keep_columns
         self.trust_remote_code = trust_remote_code
         self.name = source_name or Path(self.path.rstrip("/\\")).name

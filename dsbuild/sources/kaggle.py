@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..version.fingerprint import file_sha256
-from .base import Loaded, Source, to_records
+from .base import Loaded, Source, mapped_columns, to_records
 from .readers import FORMATS, SUFFIX_FORMATS, read_file
 
 _LISTED = 10  # file names shown in an error message
@@ -54,7 +54,7 @@ class KaggleSource(Source):
         self.handle = f"{self.owner}/{self.slug}"
         self.file = str(file).strip("/") if file else None
         self.format, self.encoding = format, encoding
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
+        self.columns = mapped_columns(columns)
         self.id_column, self.keep_columns = id_column, keep_columns
         self.name = name or self.slug
         self._fetched: _Fetched | None = None

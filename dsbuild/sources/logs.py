@@ -20,7 +20,7 @@ import pyarrow as pa
 from ..errors import UserError
 from ..record import LINEAGE_FIELDS
 from ..stage import mark_rejected
-from .base import Loaded, input_rejects, merge_rejects, to_records
+from .base import Loaded, input_rejects, mapped_columns, merge_rejects, to_records
 from .conversations import Conversation, pair_turns
 from .encoding import AUTO, decode, detect_encoding
 from .files import LocalFilesSource, resolve_paths
@@ -64,7 +64,7 @@ class LogsSource(LocalFilesSource):
         if self.conversation and known is not None:
             for key, value in zip(("by", "role", "text"), self.conversation.field_names(), strict=True):
                 _check_field(value, f"conversation.{key}", known)
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None
+        self.columns = mapped_columns(columns)
         self.root, self.files = resolve_paths(self.path, LOG_EXTENSIONS)
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UserError
 from ..version.fingerprint import file_sha256
-from .base import Loaded, Source
+from .base import Loaded, Source, mapped_columns
 from .hf import split_records
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class ModelScopeSource(Source):
             raise UserError("source.path is empty; set it to a ModelScope id (owner/name) or a local dataset folder")
         self.path, self.subset_name, self.split = str(path), subset_name, str(split)
         self.revision = str(revision) if revision is not None else None
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None  # null unmaps
+        self.columns = mapped_columns(columns)
         self.id_column, self.keep_columns = id_column, keep_columns
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
         self.name = source_name or Path(self.path.rstrip("/\\")).name

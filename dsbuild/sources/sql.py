@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from ..errors import UserError
-from .base import Loaded, Source, input_rejects, to_records
+from .base import Loaded, Source, input_rejects, mapped_columns, to_records
 from .rows_to_arrow import ColumnBatches, table_sha256
 
 SQL_RULE = "sql"
@@ -65,7 +65,7 @@ class SQLSource(Source):
             raise UserError(f"source.batch_size is {batch_size}; set it to a positive number of rows, e.g. 10000")
         self.query, self.batch_size = str(query), int(batch_size)
         self.params = dict(params or {})
-        self.columns = {k: v for k, v in columns.items() if v is not None} if columns else None
+        self.columns = mapped_columns(columns)
         self.id_column, self.keep_columns = id_column, keep_columns
         self._url = _database_url(url, url_env)
         self.masked_url = self._url.render_as_string(hide_password=True)
