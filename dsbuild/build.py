@@ -1,6 +1,6 @@
 """One build, as a plain function: config in, a versioned dataset folder out.
 
-    load -> clean -> split -> validate (target format) -> export + version
+    load -> clean -> LLM tasks -> split -> augment -> validate (target format) -> export + version
 
 This is the only layer besides the CLI that knows Hydra: it instantiates the configured components
 and hands plain arguments to the stages. Each stage returns kept and rejected rows; every stage's
@@ -24,16 +24,17 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
+from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
 from .errors import UserError
 from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
-from .split import SPLITS, check_ratios, draw_pilot, split_table
+from .split import check_ratios, draw_pilot, split_table
 from .stage import StageReport, concat, count_rules
 from .tracking.base import without_tracking
 from .version.fingerprint import redact, redact_overrides, version_id
 from .version.stats import profile
-from .version.store import version_dir, write_atomically
+from .version.store import publish, staged, version_dir
 from .version.writer import VersionContent, write_files
 
 if TYPE_CHECKING:
@@ -86,11 +87,17 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
     tasks, llm = _annotation(cfg, plain)
+    augment = _augment_policy(cfg, plain)
+    augment_llm = any(m.uses_llm for m in augment.modalities)
+    if augment_llm and llm is None:
+        llm = _llm_settings(plain, "augment.text (back-translation)")
 
-    step_inputs = _step_inputs({"cleaning.rules": steps, "cleaning.after_llm": after_llm})  # e.g. eval sets
+    step_inputs = _step_inputs({"cleaning.rules": steps, "cleaning.after_llm": after_llm,
+                                "augment": [(m.name, m) for m in augment.modalities]})  # eval sets, noise clips ...
     inputs = source.fingerprint() + step_inputs
     templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}  # the manifest's: sha256 of each file
-    decisive = plain if tasks else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
+    uses_llm = bool(tasks) or augment_llm
+    decisive = plain if uses_llm else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
     # the id's: each template with what it includes (an edit to an included file makes a new version)
     vid = version_id(decisive, inputs, {t.prompt.name: t.prompt.digest or t.prompt.sha256 for _, t in tasks})
     final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
@@ -101,7 +108,9 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     rejects: list[pa.Table] = []
     lap = _stopwatch()
     llm_reports: dict = {}
-    with _progress(show_progress, len(steps) + len(after_llm) + 4 + len(tasks)) as advance:
+    augmented = None
+    n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active)
+    with staged(final) as folder, _progress(show_progress, n_stages) as advance:
         loaded = source.load()
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
@@ -149,6 +158,18 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
         stages.append(split_report)
         advance("split")
 
+        if augment.active:  # after the split: a copy stays in its original's split
+            from .augment.base import AugmentContext, MediaFolder
+            from .augment.stage import run_augment
+
+            context = AugmentContext(MediaFolder(folder), augment.workers, llm, lambda s: advance(s, 0))
+            splits, augment_report, augmented = run_augment(splits, augment, int(plain.get("seed", 0)), context)
+            llm_reports.update({f"augment.{m.name}.{key}": usage for m in augment.modalities
+                                for key, usage in m.llm_usage.items()})
+            augment_report.seconds = lap()
+            stages.append(augment_report)
+            advance("augment")
+
         valid_report, valid_rejects = _validate(splits, exporter)
         rejects += valid_rejects
         valid_report.seconds = lap()
@@ -166,10 +187,10 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             rejects=concat([t for t in rejects if t is not None and t.num_rows]), stages=stage_dicts,
             config=redact(plain), overrides=overrides, choices=dict(choices or {}), inputs=inputs,
             templates=templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(overrides),
-            llm=llm_reports, before=before,
+            llm=llm_reports, before=before, augment=None if augmented is None else augmented.as_dict(),
         )
-        split_info: dict[str, dict] = {}
-        created = write_atomically(final, lambda folder: split_info.update(write_files(folder, content)))
+        split_info = write_files(folder, content)
+        created = publish(folder, final)
         advance("write")
     if not created:
         return _existing(vid, final)
@@ -180,7 +201,7 @@ def _validate(splits: dict[str, pa.Table], exporter) -> tuple[StageReport, list[
     """Check every split's rows against the target format (in place); misfits become rejects."""
     report = StageReport("validate", rows_in=sum(t.num_rows for t in splits.values()))
     rejected = []
-    for split_name in SPLITS:
+    for split_name in list(splits):
         splits[split_name], bad = validate_table(exporter, splits[split_name])
         if bad.num_rows:
             rejected.append(bad)
@@ -202,22 +223,35 @@ def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], L
     if not tasks:
         return [], None
     from .annotate.base import Task
-    from .llm.client import LLMSettings
 
     for key, task in tasks:
         if not isinstance(task, Task):
             raise UserError(f"{key} is not an annotation task; give it a `_target_` naming a dsbuild.annotate class")
+    return tasks, _llm_settings(plain, f"the LLM task {tasks[0][0]!r}")
+
+
+def _llm_settings(plain: dict, user: str) -> LLMSettings:
+    """The `llm` config as client settings; `user` names what needs the backend when none is set."""
+    from .llm.client import LLMSettings
+
     settings = dict(plain.get("llm") or {})
     if not settings.get("model"):
         raise UserError(
-            f"the LLM task {tasks[0][0]!r} needs a backend but llm.model is not set; pick one, e.g. "
+            f"{user} needs a backend but llm.model is not set; pick one, e.g. "
             "llm=deepseek, or llm=openai_compatible llm.api_base=http://localhost:8000/v1 llm.model=openai/<name>"
         )
     known = {f.name for f in fields(LLMSettings)}
     unknown = sorted(set(settings) - known)
     if unknown:
         raise UserError(f"llm.{unknown[0]} is not an llm setting; known: {', '.join(sorted(known))}")
-    return tasks, LLMSettings(**settings)
+    return LLMSettings(**settings)
+
+
+def _augment_policy(cfg: DictConfig, plain: dict) -> AugmentPolicy:
+    """The `augment` group as a policy, its image/audio/text modalities built by Hydra."""
+    node = cfg.get("augment")
+    modalities = {key: _instantiate(node.get(key), f"augment.{key}") for key in MODALITIES} if node else {}
+    return augment_policy(plain.get("augment"), modalities)
 
 
 def _step_inputs(groups: dict[str, list]) -> list[dict]:
@@ -286,9 +320,26 @@ def _instantiate(node, key: str):
             cause = cause.__cause__
         if isinstance(cause, UserError):
             raise cause from None
-        raise UserError(f"{key}: cannot build it: {_first_line(str(exc))}") from None
+        raise UserError(f"{_failed_key(key, str(exc))}: cannot build it: {_first_line(str(exc)).rstrip(':')}"
+                        f"{_cause_summary(exc.__cause__)}") from None
     except OmegaConfBaseException as exc:
         raise UserError(f"{key}: {_first_line(str(exc))}") from None
+
+
+def _failed_key(key: str, message: str) -> str:
+    """The config key of the node that failed: Hydra's `full_key:` line, under `key`."""
+    found = re.search(r"^full_key: (\S+)$", message, re.MULTILINE)
+    if not found:
+        return key
+    return found.group(1) if found.group(1).startswith(key) else f"{key}.{found.group(1)}"
+
+
+def _cause_summary(cause: BaseException | None, lines: int = 3, width: int = 240) -> str:
+    """The first lines of the error behind a failed instantiation, on one line (what was wrong with the value)."""
+    if cause is None:
+        return ""
+    text = "; ".join(line.strip() for line in str(cause).strip().splitlines()[:lines] if line.strip())
+    return f" ({text[:width]})" if text else ""
 
 
 def _first_line(text: str) -> str:

@@ -19,7 +19,8 @@ TASK_FIELDS = (
     "system", "instruction", "question", "input", "cot", "response", "text", "label", "image", "audio",
 )
 TEXT_FIELDS = ("system", "instruction", "question", "input", "cot", "response", "text")
-LINEAGE_FIELDS = ("id", "source", "source_ref", "augmented_from")
+AUGMENT_FIELDS = ("augmented_from", "augment", "augment_seed")  # a copy's original, its transforms and seed
+LINEAGE_FIELDS = ("id", "source", "source_ref", *AUGMENT_FIELDS)
 REJECT_FIELDS = ("_stage", "_rule", "_reason", "_duplicate_of")
 NEAR_DUP_CLUSTER = "near_dup_cluster"
 GROUPING_FIELDS = (NEAR_DUP_CLUSTER,)  # ids that group rows (for split.group_by), not text to clean

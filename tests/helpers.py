@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dsbuild.augment.base import Augmented, Modality
+from dsbuild.errors import UserError
+
 
 def write_jsonl(path: Path, rows) -> Path:
     """Write rows as JSON lines (UTF-8) and return the path."""
@@ -13,3 +16,30 @@ def write_jsonl(path: Path, rows) -> Path:
     return path
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 REPO = Path(__file__).resolve().parent.parent
+
+
+class TaggedText(Modality):
+    """A test modality for the augment stage: appends ` #<seed % 100>` to `field` (no library involved).
+
+    Rows whose `field` starts with `same` come back unchanged, rows starting with `fail` fail, so the
+    stage's skip rules can be checked. Built by Hydra from `augment.text._target_: helpers.TaggedText`.
+    """
+
+    name = "text"
+
+    def __init__(self, field: str = "question"):
+        self.field = field
+
+    def check(self, schema):
+        if self.field not in schema.names:
+            raise UserError(f"augment.text.field {self.field!r} is not a field")
+
+    def augment(self, copies, context):
+        values, applied, changed, failed = [], [], [], []
+        for text, seed in zip(copies.rows.column(self.field).to_pylist(), copies.seeds.tolist()):
+            same, fail = text.startswith("same"), text.startswith("fail")
+            values.append(text if same else f"{text} #{seed % 100}")
+            applied.append([] if same else [{"transform": "tag", "tag": seed % 100}])
+            changed.append(not same)
+            failed.append("the tagger refused" if fail else None)
+        return Augmented({self.field: values}, applied, changed, failed)

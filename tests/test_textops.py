@@ -59,7 +59,8 @@ def test_nfkc_keeping_punctuation_examples():
 
 
 unicode_texts = st.lists(st.one_of(st.none(), st.text(st.one_of(
-    st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    # Cn: characters this Python's Unicode tables do not know yet may have a mapping in Arrow's newer ones
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cn")),
     st.sampled_from("ＡＢ１，？　e\u0301\u0308가\u1100\u1161\u11a8ﬁ½℃。中文"),
 ), max_size=20)), max_size=25)
 

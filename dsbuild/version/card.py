@@ -16,6 +16,7 @@ import yaml
 
 from .. import __version__
 from ..record import text_fields
+from .augment_section import augment_section
 from .stats import SAMPLE_ROWS
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -145,8 +146,10 @@ def render_card(
     unreadable: Sequence[tuple[str, str]] = (),
     figures: Mapping[str, str] | None = None,
     compared: tuple[int, int] = (0, 0),
+    augment: Mapping | None = None,
 ) -> str:
-    """The card's Markdown text. `figures`: text field -> before/after PNG; `compared`: rows before and after."""
+    """The card's Markdown text. `figures`: text field -> before/after PNG; `compared`: rows before and after;
+    `augment`: the augment stage's summary."""
     total = sum(s["rows"] for n, s in splits.items() if n != "pilot")
     header = {
         "pretty_name": name,
@@ -179,6 +182,8 @@ def render_card(
                   "the row dropped, as the step's `action` says).", "",
                   "| stage | rule | kind | matches |", "|---|---|---|---:|"]
         lines += [f"| {stage} | {rule} | {kind} | {n} |" for stage, rule, kind, n in changes]
+    if augment is not None:
+        lines += augment_section(augment)
     if unreadable:
         lines += ["", "## Inputs that could not be read", "",
                   f"{len(unreadable)} input(s) gave no rows; the build went on without them.", "",

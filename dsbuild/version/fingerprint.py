@@ -11,9 +11,11 @@ from pathlib import Path
 VERSION_ID_CHARS = 12
 # Config keys that say *where* things are, not *what* they are: inputs are fingerprinted by content
 # instead, and output locations never change content.
-LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir", "eval_path"})
+LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir", "eval_path",
+                           "sounds_path", "ir_path"})
 # llm settings that decide how fast a build runs (or whether it stops), never what it writes.
 LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd"})
+RUNTIME_KEYS = {"llm": LLM_RUNTIME_KEYS, "augment": frozenset({"workers"})}  # per section: speed, not content
 SECRET_MARKERS = ("api_key", "apikey", "token", "secret", "password", "passwd", "credential")
 
 
@@ -69,8 +71,9 @@ def content_config(config):
             k: content_config(v) for k, v in config.items()
             if not is_secret_key(str(k)) and str(k) not in LOCATION_KEYS
         }
-        if isinstance(kept.get("llm"), Mapping):
-            kept["llm"] = {k: v for k, v in kept["llm"].items() if k not in LLM_RUNTIME_KEYS}
+        for section, runtime in RUNTIME_KEYS.items():
+            if isinstance(kept.get(section), Mapping):
+                kept[section] = {k: v for k, v in kept[section].items() if k not in runtime}
         return kept
     if isinstance(config, list):
         return [content_config(v) for v in config]

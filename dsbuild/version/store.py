@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -22,24 +23,40 @@ def version_dir(root: Path, name: str, version_id: str) -> Path:
 
 def write_atomically(final: Path, fill: Callable[[Path], None]) -> bool:
     """Run `fill(tmp_dir)`, then rename tmp_dir to `final`. False if `final` appeared meanwhile."""
+    with staged(final) as tmp:
+        fill(tmp)
+        return publish(tmp, final)
+
+
+@contextmanager
+def staged(final: Path) -> Iterator[Path]:
+    """A new temp folder beside `final` for a version's files; removed on leaving unless it was published.
+
+    A build opens it before its stages when a stage writes files (augmented media) into the version.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_tmp(final.parent)
     tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        fill(tmp)
-        for path in tmp.iterdir():
+        yield tmp
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish(tmp: Path, final: Path) -> bool:
+    """fsync every file of `tmp` and rename it to `final`. False (tmp removed) if `final` appeared meanwhile."""
+    for path in tmp.rglob("*"):
+        if path.is_file():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if final.exists():
-                shutil.rmtree(tmp)
-                return False
-            raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        if final.exists():
+            shutil.rmtree(tmp)
+            return False
         raise
     return True
 

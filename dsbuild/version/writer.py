@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
 from ..export.writers import write_jsonl
 from ..sources.base import INPUT_ID_PREFIX
 from ..stage import concat
@@ -46,6 +47,7 @@ class VersionContent:
     rebuild_command: str
     llm: dict = field(default_factory=dict)
     before: Profile = field(default_factory=Profile)  # the loaded rows, for the card's before/after histograms
+    augment: dict | None = None  # the augment stage's summary (copies per split, transforms, class counts)
 
 
 def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
@@ -66,6 +68,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
             write_jsonl(lineage_table(rows, exporter), folder / lineage_name)
             split_info[split_name].update(lineage=lineage_name, lineage_sha256=file_sha256(folder / lineage_name))
     write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
+    media = write_media_index(folder)
     rejects_path = folder / "rejects.jsonl"
     if content.rejects is not None:
         write_jsonl(content.rejects, rejects_path)
@@ -79,6 +82,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         reject_examples=reject_examples(content.rejects), lengths=length_stats(kept), langs=languages(kept),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
         unreadable=unreadable_inputs(content.rejects), figures=figures, compared=(content.before.rows, after.rows),
+        augment=content.augment,
     ), encoding="utf-8")
     manifest = build_manifest(
         version_id=content.version_id, name=content.name, config=content.config, overrides=content.overrides,
@@ -90,9 +94,23 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     manifest["rejects"] = {"rows": 0 if content.rejects is None else content.rejects.num_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
     manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
-    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES}
+    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES + media}
+    if content.augment is not None:
+        manifest["augment"] = content.augment
     write_json(folder / "manifest.json", manifest)
     return split_info
+
+
+def write_media_index(folder: Path) -> tuple[str, ...]:
+    """`media.sha256` (sha256sum's format, so `sha256sum -c media.sha256` checks it) for the media files a stage
+    wrote into the version; returns its name to list in the manifest, or () when there are none."""
+    media = folder / MEDIA_FOLDER
+    files = sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else []
+    if not files:
+        return ()
+    lines = [f"{file_sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
+    (folder / MEDIA_INDEX).write_text("".join(lines), encoding="utf-8")
+    return (MEDIA_INDEX,)
 
 
 def lineage_table(rows: pa.Table, exporter) -> pa.Table:

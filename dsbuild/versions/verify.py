@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..review.version_reader import read_json
 from ..version.fingerprint import file_sha256
-from .manifest_files import MANIFEST, listed_files, short
+from .manifest_files import MANIFEST, listed_files, media_files, short
 
 
 @dataclass
@@ -28,7 +28,7 @@ def verify(folder: Path) -> Verification:
     """Recompute the sha256 of every file `folder`'s manifest lists and compare."""
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
-    listed = listed_files(manifest)
+    listed = listed_files(manifest) | media_files(folder, manifest)
     result = Verification()
     for name, expected in sorted(listed.items()):
         path = folder / name

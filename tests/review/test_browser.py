@@ -16,6 +16,7 @@ from dsbuild.review.version_reader import read_version
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
                                      "playwright); the review page's browser test needs it")
+expect = playwright_api.expect
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium); the review "
@@ -70,9 +71,10 @@ def test_review_page_keys_progress_export_and_apply(version_dir, tmp_path, run_r
             assert counts.inner_text() == "3 / 6 reviewed · 2 accepted · 1 rejected · 1 edited"
 
             page.reload()  # progress lives in localStorage, keyed by version id + pack id
-            assert position.inner_text() == "Item 2 of 6" and status.inner_text() == "Rejected"
-            assert page.locator("#reason").input_value() == "wrong dose, see guideline"
-            assert counts.inner_text() == "3 / 6 reviewed · 2 accepted · 1 rejected · 1 edited"
+            expect(position).to_have_text("Item 2 of 6")  # waits: the page restores progress after loading
+            expect(status).to_have_text("Rejected")
+            expect(page.locator("#reason")).to_have_value("wrong dose, see guideline")
+            expect(counts).to_have_text("3 / 6 reviewed · 2 accepted · 1 rejected · 1 edited")
             from_function = page.evaluate("window.dsbuildReview.verdicts()")
             with page.expect_download() as download:
                 page.locator("#export").click()

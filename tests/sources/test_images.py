@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from helpers import write_jsonl
 from PIL import Image
@@ -168,3 +169,68 @@ def test_build_with_jsonl_keeps_paths_and_writes_rejects_and_card(folders, compo
     assert {r["source_ref"] for r in rejects} == {"temple/cut.jpg", "flower/notes.png"}
     card = (result.path / "README.md").read_text(encoding="utf-8")
     assert "unreadable" in card
+
+
+COCO_BOXES = [[10.0, 20.0, 100.0, 50.0], [200.5, 100.25, 119.5, 112.75]]  # the second touches the bottom-right corner
+
+
+@pytest.mark.parametrize("box_format, written", [
+    ("coco", COCO_BOXES),
+    ("pascal_voc", [[x, y, x + w, y + h] for x, y, w, h in COCO_BOXES]),
+    ("yolo", [[(x + w / 2) / 320, (y + h / 2) / 213, w / 320, h / 213] for x, y, w, h in COCO_BOXES]),
+])
+def test_yolo_and_pascal_voc_boxes_load_into_the_same_coco_pixel_boxes(tmp_path, photos, box_format, written):
+    root = tmp_path / "imgs"
+    save(photos[0], root / "china.jpg", "JPEG")
+    labels = write_jsonl(tmp_path / "labels.jsonl", [{"path": "china.jpg", "label": "temple", "boxes": written,
+                                                      "box_labels": ["roof", "tree"]}])
+    [row] = ImagesSource(str(root), labels=str(labels), box_format=box_format).load().table.to_pylist()
+    assert row["boxes"] == COCO_BOXES and row["box_labels"] == ["roof", "tree"]
+
+
+def test_a_converted_box_outside_the_image_is_rejected_with_the_numbers_the_user_wrote(tmp_path, photos):
+    root = tmp_path / "imgs"
+    save(photos[0], root / "china.jpg", "JPEG")
+    row = {"path": "china.jpg", "label": "t", "boxes": [[0.9, 0.5, 0.4, 0.2]], "box_labels": ["roof"]}
+    labels = write_jsonl(tmp_path / "labels.jsonl", [row])
+    loaded = ImagesSource(str(root), labels=str(labels), box_format="yolo").load()
+    assert loaded.table.num_rows == 0
+    [reject] = loaded.rejected.to_pylist()
+    assert reject["_rule"] == "bad_annotation" and "box 1 [0.9, 0.5, 0.4, 0.2] lies outside the 320x213" in reject[
+        "_reason"]
+
+
+def test_keypoints_column_gives_pixel_keypoints_and_rejects_those_off_the_image(tmp_path, photos):
+    root = tmp_path / "imgs"
+    save(photos[0], root / "china.jpg", "JPEG")
+    save(photos[1], root / "flower.png", "PNG")
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "path,label,points\n"
+        'china.jpg,temple,"[[0, 0], [319.5, 212]]"\n'
+        'flower.png,flower,"[[320, 10]]"\n'
+        'china.jpg,temple,"[[1, 2, 3]]"\n'
+        "flower.png,flower,\n",
+        encoding="utf-8",
+    )
+    loaded = ImagesSource(str(root), labels=str(labels), columns={"keypoints": "points"}).load()
+    rows = {r["source_ref"]: r for r in loaded.table.to_pylist()}
+    assert rows["labels.csv:row 1"]["keypoints"] == [[0.0, 0.0], [319.5, 212.0]]
+    assert rows["labels.csv:row 4"]["keypoints"] == [] and "boxes" not in rows["labels.csv:row 4"]
+    assert loaded.table.schema.field("keypoints").type == pa.list_(pa.list_(pa.float64()))
+    rejected = rejects_by_ref(loaded)
+    assert "keypoint 1 [320.0, 10.0] lies outside the 320x213 image" in rejected["labels.csv:row 2"]["_reason"]
+    assert "keypoint 1 [1, 2, 3] is not [x, y] pixels" in rejected["labels.csv:row 3"]["_reason"]
+    assert {r["_rule"] for r in rejected.values()} == {"bad_annotation"}
+
+
+def test_box_format_mistakes_are_one_line_user_errors(tmp_path, photos):
+    root = tmp_path / "imgs"
+    save(photos[0], root / "china.jpg", "JPEG")
+    labels = write_jsonl(tmp_path / "labels.jsonl", [{"path": "china.jpg", "label": "t"}])
+    with pytest.raises(UserError, match="source.box_format 'xyxy' is unknown; use one of coco, pascal_voc, yolo"):
+        ImagesSource(str(root), labels=str(labels), box_format="xyxy")
+    coco = tmp_path / "annotations.json"
+    coco.write_text(json.dumps({"images": [{"id": 1, "file_name": "china.jpg"}], "annotations": []}), encoding="utf-8")
+    with pytest.raises(UserError, match="a COCO file's bbox is always"):
+        ImagesSource(str(root), labels=str(coco), box_format="yolo")
