@@ -31,6 +31,9 @@ class Step:
 
     fields: Sequence[str] | None = None
     default_skip: tuple[str, ...] = ()
+    # True when a row's verdict depends on that row alone: the pipeline may then run the step batch by
+    # batch. Steps that compare rows (dedup, outliers) or build an index per run leave it False.
+    row_wise: bool = False
 
     def run(self, table: pa.Table) -> Verdicts:
         raise NotImplementedError
@@ -61,8 +64,59 @@ class Rule(Step):
         return Verdicts(table, [self.check(row) for row in rows])
 
 
+class TwoPassRule(Rule):
+    """A rule that compares rows with each other, in two passes over the rows cut into batches.
+
+    `observe` keeps only a little state per row (a hash, a length), `settle` decides once every row has
+    been seen, and `decide` then gives the verdicts of the next rows, in the order they were observed.
+    `run` does all three over one table, batch by batch, so the in-memory build and a streaming one
+    share the code and a step's temporaries stay batch-sized.
+    """
+
+    def begin(self) -> None:
+        """Forget what an earlier run observed."""
+        raise NotImplementedError
+
+    def observe(self, batch: pa.Table) -> None:
+        """Take in the next rows (their state only, not the rows)."""
+        raise NotImplementedError
+
+    def settle(self) -> None:
+        """Decide, now that every row has been observed."""
+        raise NotImplementedError
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        """Verdicts for the next rows, in the order they were observed."""
+        raise NotImplementedError
+
+    def run(self, table: pa.Table) -> Verdicts:
+        self.begin()
+        for batch in table_batches(table):
+            self.observe(batch)
+        self.settle()
+        verdicts = [self.decide(batch) for batch in table_batches(table)]
+        return Verdicts(table, [r for v in verdicts for r in _reasons(v)],
+                        None if all(v.duplicate_of is None for v in verdicts) else
+                        [d for v in verdicts for d in (v.duplicate_of or [None] * v.table.num_rows)])
+
+
+BATCH_ROWS = 200_000  # rows per batch of a two-pass rule's `run`
+
+
+def table_batches(table: pa.Table, rows: int | None = None) -> list[pa.Table]:
+    """`table` cut into zero-copy slices of `rows` rows (one empty slice for an empty table)."""
+    rows = rows or BATCH_ROWS
+    return [table.slice(start, rows) for start in range(0, max(table.num_rows, 1), rows)]
+
+
+def _reasons(verdicts: Verdicts) -> Sequence[str | None]:
+    return verdicts.reasons if verdicts.reasons is not None else [None] * verdicts.table.num_rows
+
+
 class Transform(Step):
     """Rewrites text fields, never drops. Override `fix(value)` or `run`."""
+
+    row_wise = True
 
     def fix(self, value: str) -> str:
         raise NotImplementedError

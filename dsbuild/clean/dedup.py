@@ -18,11 +18,15 @@ import pyarrow.compute as pc
 from ..errors import UserError
 from ..record import row_digests, text_fields
 from ..textops import drop_punctuation_and_space, fold_whitespace, nfkc
-from .base import Rule, Verdicts, as_list
+from .base import TwoPassRule, Verdicts, as_list
 
 
-class ExactDedup(Rule):
-    """Drop rows whose normalized `fields` equal an earlier (or longer) row's; record `duplicate_of`."""
+class ExactDedup(TwoPassRule):
+    """Drop rows whose normalized `fields` equal an earlier (or longer) row's; record `duplicate_of`.
+
+    Observing keeps a 16-byte hash per row (and its text length for `keep: longest`); the ids are
+    the rows' own id column, so only the survivors' ids of duplicated keys ever become Python strings.
+    """
 
     def __init__(
         self,
@@ -35,26 +39,56 @@ class ExactDedup(Rule):
             raise UserError(f"ExactDedup.keep must be 'first' or 'longest', not {keep!r}")
         self.fields, self.keep = as_list(fields), keep
         self.ignore_case, self.ignore_punctuation = ignore_case, ignore_punctuation
+        self.begin()
 
-    def run(self, table: pa.Table) -> Verdicts:
-        fields = self.resolve_fields(table)
-        n = table.num_rows
-        if n == 0 or not fields:
-            return Verdicts(table, [None] * n)
-        digests = row_digests(table, fields, self._normalize)
-        codes = pc.dictionary_encode(digests).indices.to_numpy(zero_copy_only=False)
-        survivor = self._survivors(table, codes)
-        dup_rows = np.flatnonzero(survivor[codes] != np.arange(n))
+    def begin(self) -> None:
+        self._keys: list[str] | None = None
+        self._digests: list[pa.Array] = []
+        self._totals: list[np.ndarray] = []
+        self._ids: list[pa.ChunkedArray] = []
+        self._duplicates = np.zeros(0, dtype=np.int64)  # rows that are duplicates, ascending
+        self._kept_ids: list[str] = []  # per duplicate: the id of the row it duplicates
+        self._cursor = 0
+
+    def observe(self, batch: pa.Table) -> None:
+        if self._keys is None:
+            self._keys = self.resolve_fields(batch)
+        if not self._keys:
+            self._digests.append(pa.nulls(batch.num_rows, pa.binary(16)))
+            return
+        self._digests.append(row_digests(batch, self._keys, self._normalize))
+        self._ids.append(batch.column("id"))
+        if self.keep == "longest":  # longest = most text in the whole row, not only in the key
+            total = np.zeros(batch.num_rows, dtype=np.int64)
+            for f in text_fields(batch):
+                total += pc.fill_null(pc.utf8_length(pc.cast(batch.column(f), pa.large_string())), 0).to_numpy(
+                    zero_copy_only=False)
+            self._totals.append(total)
+
+    def settle(self) -> None:
+        digests = pa.concat_arrays(self._digests) if self._digests else pa.array([], pa.binary(16))
+        n = len(digests)
+        if n and self._keys:
+            codes = pc.dictionary_encode(digests).indices.to_numpy(zero_copy_only=False)
+            survivor = self._survivors(codes, np.concatenate(self._totals) if self._totals else None)
+            kept_row = survivor[codes]
+            self._duplicates = np.flatnonzero(kept_row != np.arange(n))
+            ids = pa.chunked_array([pc.cast(c, pa.large_string()) for ids in self._ids for c in ids.chunks],
+                                   pa.large_string())
+            self._kept_ids = ids.take(pa.array(kept_row[self._duplicates])).to_pylist()
+        self._digests, self._totals, self._ids = [], [], []
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        n, start = batch.num_rows, self._cursor
+        self._cursor += n
         reasons: list[str | None] = [None] * n
         duplicate_of: list[str | None] = [None] * n
-        if len(dup_rows):
-            ids = table.column("id").to_pylist()
-            what = "+".join(fields)
-            for i in dup_rows:
-                kept_id = ids[survivor[codes[i]]]
-                reasons[i] = f"duplicate of {kept_id} (same normalized {what})"
-                duplicate_of[i] = kept_id
-        return Verdicts(table, reasons, duplicate_of)
+        lo, hi = np.searchsorted(self._duplicates, [start, start + n])
+        what = "+".join(self._keys or [])
+        for row, kept_id in zip(self._duplicates[lo:hi].tolist(), self._kept_ids[lo:hi]):
+            reasons[row - start] = f"duplicate of {kept_id} (same normalized {what})"
+            duplicate_of[row - start] = kept_id
+        return Verdicts(batch, reasons, duplicate_of)
 
     def _normalize(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
         text = nfkc(column)
@@ -65,7 +99,7 @@ class ExactDedup(Rule):
         text = fold_whitespace(text)
         return pc.utf8_trim_whitespace(text)
 
-    def _survivors(self, table: pa.Table, codes: np.ndarray) -> np.ndarray:
+    def _survivors(self, codes: np.ndarray, totals: np.ndarray | None) -> np.ndarray:
         """For each key code, the row index that stays."""
         n_codes = int(codes.max()) + 1
         order = np.arange(len(codes))
@@ -73,12 +107,7 @@ class ExactDedup(Rule):
             first = np.full(n_codes, len(codes), dtype=np.int64)
             np.minimum.at(first, codes, order)
             return first
-        total = np.zeros(len(codes), dtype=np.int64)
-        for f in text_fields(table):  # longest = most text in the whole row, not only in the key
-            total += pc.fill_null(pc.utf8_length(pc.cast(table.column(f), pa.large_string())), 0).to_numpy(
-                zero_copy_only=False
-            )
-        ranked = np.lexsort((order, -total, codes))  # by code, then longest, then first
+        ranked = np.lexsort((order, -totals, codes))  # by code, then longest, then first
         starts = np.r_[True, codes[ranked][1:] != codes[ranked][:-1]]
         best = np.empty(n_codes, dtype=np.int64)
         best[codes[ranked][starts]] = ranked[starts]

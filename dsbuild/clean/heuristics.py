@@ -45,6 +45,8 @@ DEFAULT_BOILERPLATE = (
 class _MeasuredRule(Rule):
     """A rule that measures each field (`measure`), finds failing rows (`fails`) and explains them (`reason`)."""
 
+    row_wise = True
+
     def run(self, table: pa.Table) -> Verdicts:
         reasons: list[str | None] = [None] * table.num_rows
         for field in self.resolve_fields(table):
@@ -183,6 +185,8 @@ def _distinct_and_present(stats: TextStats) -> tuple[np.ndarray, np.ndarray]:
 class Boilerplate(Rule):
     """Drop rows containing one of `phrases` (case-insensitive, as plain text), naming the phrase."""
 
+    row_wise = True
+
     def __init__(self, fields: str | Sequence[str] | None = None, phrases: Sequence[str] = DEFAULT_BOILERPLATE):
         phrases = as_list(phrases) or []
         if not phrases or any(not isinstance(p, str) or not p.strip() for p in phrases):
@@ -209,6 +213,8 @@ class AnswerRepeatsQuestion(Rule):
     in the question: above `max_overlap`, the answer adds nothing, e.g. an answer that restates or
     copies the question, or is a piece of it.
     """
+
+    row_wise = True
 
     def __init__(self, question_field: str = "question", answer_field: str = "response", max_overlap: float = 0.8):
         _check_share("AnswerRepeatsQuestion.max_overlap", max_overlap)

@@ -29,6 +29,8 @@ class LanguageFilter(Rule):
     leaves the row alone, `unsure: drop` rejects it.
     """
 
+    row_wise = True
+
     default_skip = ("label",)
 
     def __init__(

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
-from .base import Rule, Verdicts, as_list
+from .base import TwoPassRule, Verdicts, as_list
 
 
-class LengthOutliers(Rule):
+class LengthOutliers(TwoPassRule):
     """Drop rows whose field length is far from the rest: beyond `k` IQRs (or `k` std devs).
 
     Fences are computed on log(1 + chars) over the non-empty values of each field, and reported in
@@ -34,17 +34,30 @@ class LengthOutliers(Rule):
             raise UserError(f"LengthOutliers.method must be 'iqr' or 'zscore', not {method!r}")
         self.fields, self.method, self.k, self.min_rows = as_list(fields), method, k, min_rows
         self.min_spread = min_spread
+        self.begin()
 
-    def run(self, table: pa.Table) -> Verdicts:
-        reasons: list[str | None] = [None] * table.num_rows
-        for name in self.resolve_fields(table):
-            lengths = pc.fill_null(pc.utf8_length(table.column(name)), 0).to_numpy(zero_copy_only=False)
-            present = lengths > 0
-            if present.sum() < self.min_rows:
-                continue
+    def begin(self) -> None:
+        self._lengths: dict[str, list[np.ndarray]] = {}
+        self._fences_by_field: dict[str, tuple[float, float]] = {}
+
+    def observe(self, batch: pa.Table) -> None:
+        for name in self.resolve_fields(batch):
+            self._lengths.setdefault(name, []).append(_lengths(batch, name))
+
+    def settle(self) -> None:
+        for name, parts in self._lengths.items():
+            lengths = np.concatenate(parts)
+            present = lengths[lengths > 0]
+            if len(present) >= self.min_rows:  # too few values to call anything an outlier
+                self._fences_by_field[name] = self._fences(np.log1p(present.astype(np.float64)))
+        self._lengths = {}
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        reasons: list[str | None] = [None] * batch.num_rows
+        for name, (low, high) in self._fences_by_field.items():
+            lengths = _lengths(batch, name)
             logs = np.log1p(lengths.astype(np.float64))
-            low, high = self._fences(logs[present])
-            for i in np.flatnonzero(present & ((logs < low) | (logs > high))):
+            for i in np.flatnonzero((lengths > 0) & ((logs < low) | (logs > high))):
                 if reasons[i] is None:
                     side = "above" if logs[i] > high else "below"
                     fence = math.expm1(high if side == "above" else low)
@@ -52,7 +65,7 @@ class LengthOutliers(Rule):
                         f"{name} length {lengths[i]} is {side} the {self.method} fence "
                         f"{max(fence, 0):.0f} chars (k={self.k:g})"
                     )
-        return Verdicts(table, reasons)
+        return Verdicts(batch, reasons)
 
     def _fences(self, values: np.ndarray) -> tuple[float, float]:
         if self.method == "iqr":
@@ -61,3 +74,8 @@ class LengthOutliers(Rule):
             return q1 - self.k * spread, q3 + self.k * spread
         mean, std = float(values.mean()), max(float(values.std()), self.min_spread)
         return mean - self.k * std, mean + self.k * std
+
+
+def _lengths(batch: pa.Table, name: str) -> np.ndarray:
+    """Characters of each value of `name` (0 for null)."""
+    return pc.fill_null(pc.utf8_length(batch.column(name)), 0).to_numpy(zero_copy_only=False)

@@ -29,6 +29,8 @@ class PiiRedact(Rule):
     found (in dropped rows too).
     """
 
+    row_wise = True
+
     def __init__(
         self,
         kinds: str | Sequence[str] | None = None,

@@ -9,6 +9,7 @@ that need the LLM's fields, such as near-duplicates kept by judge score). Each i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
@@ -18,6 +19,7 @@ from ..stage import StageReport, partition
 from .base import Step, snake_name
 
 STAGE = "clean"
+ROW_BATCH = 200_000  # rows per batch for row-wise steps: bounds their temporaries, not their results
 AFTER_LLM_STAGE = "quality"
 
 
@@ -65,26 +67,78 @@ def run_cleaning(
         table = table.pop()
     report = StageReport(stage, rows_in=table.num_rows)
     rejected_tables = []
-    for name, step in steps:
-        try:
-            verdicts = step.run(table)
-        except UserError as exc:
-            raise UserError(f"{key}.{name}: {exc}") from None
-        table = verdicts.table
-        counts = getattr(step, "counts", None)  # steps that rewrite by kind (PII) say how much, for the card
-        if counts:
-            report.changes[name] = {kind: int(n) for kind, n in counts.items()}
-        if verdicts.reasons is not None:
-            table, rejected = partition(
-                table, verdicts.reasons, stage=stage, rule=name, duplicate_of=verdicts.duplicate_of
-            )
-            if rejected.num_rows:
+    for group in _groups(steps):
+        if len(group) == 1 and not group[0][1].row_wise:
+            table, outcomes = _whole_table(table, group[0], stage, key)
+        else:
+            table, outcomes = _in_batches(table, group, stage, key, ROW_BATCH)
+        for name, (rejected, counts) in outcomes.items():
+            if counts:  # steps that rewrite by kind (PII) say how much, for the card
+                report.changes[name] = counts
+            if rejected is not None and rejected.num_rows:
                 rejected_tables.append(rejected)
                 report.by_rule[name] = rejected.num_rows
-        pa.default_memory_pool().release_unused()  # hand the step's temporaries back to the OS
-        if progress is not None:
-            progress(name)
+            if progress is not None:
+                progress(name)
+        pa.default_memory_pool().release_unused()  # hand the steps' temporaries back to the OS
     report.kept = table.num_rows
     report.rejected = sum(t.num_rows for t in rejected_tables)
     report.check()
     return table, rejected_tables, report
+
+
+def _groups(steps: list[tuple[str, Step]]) -> list[list[tuple[str, Step]]]:
+    """Consecutive row-wise steps together (they run batch by batch), every other step on its own."""
+    groups: list[list[tuple[str, Step]]] = []
+    for pair in steps:
+        if pair[1].row_wise and groups and groups[-1][-1][1].row_wise:
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    return groups
+
+
+def _whole_table(table: pa.Table, pair: tuple[str, Step], stage: str, key: str) -> tuple[pa.Table, dict]:
+    """A step that compares rows with each other (dedup, outliers) over the whole table."""
+    table, rejected, counts = _apply(table, pair, stage, key)
+    return table, {pair[0]: (rejected, counts)}
+
+
+def _in_batches(table: pa.Table, group: list[tuple[str, Step]], stage: str, key: str,
+                rows: int) -> tuple[pa.Table, dict]:
+    """Row-wise steps over `rows`-row slices: their temporaries stay batch-sized whatever the table's size.
+
+    Rejects of each step keep table order and counts add up over the batches, so the result equals
+    running each step over the whole table.
+    """
+    kept: list[pa.Table] = []
+    rejects: dict[str, list[pa.Table]] = {name: [] for name, _ in group}
+    counts: dict[str, Counter] = {name: Counter() for name, _ in group}
+    for start in range(0, max(table.num_rows, 1), rows):
+        batch = table.slice(start, rows)
+        for pair in group:
+            batch, rejected, step_counts = _apply(batch, pair, stage, key)
+            if rejected is not None and rejected.num_rows:
+                rejects[pair[0]].append(rejected)
+            counts[pair[0]].update(step_counts)
+        kept.append(batch)
+    del table
+    joined = kept[0] if len(kept) == 1 else pa.concat_tables(kept, promote_options="permissive")
+    return joined, {name: (pa.concat_tables(rejects[name], promote_options="permissive") if rejects[name] else None,
+                           {kind: int(n) for kind, n in counts[name].items()} if counts[name] else {})
+                    for name, _ in group}
+
+
+def _apply(table: pa.Table, pair: tuple[str, Step], stage: str, key: str) -> tuple[pa.Table, pa.Table | None, dict]:
+    """One step over `table`: (kept rows, rejected rows or None, its counts by kind)."""
+    name, step = pair
+    try:
+        verdicts = step.run(table)
+    except UserError as exc:
+        raise UserError(f"{key}.{name}: {exc}") from None
+    counts = dict(getattr(step, "counts", None) or {})
+    if verdicts.reasons is None:
+        return verdicts.table, None, counts
+    kept, rejected = partition(verdicts.table, verdicts.reasons, stage=stage, rule=name,
+                               duplicate_of=verdicts.duplicate_of)
+    return kept, rejected, counts

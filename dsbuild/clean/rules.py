@@ -21,6 +21,8 @@ class MissingValues(Rule):
     which are legitimately empty in most instruction data.
     """
 
+    row_wise = True
+
     default_skip = ("system", "input")
 
     def __init__(self, fields: str | Sequence[str] | None = None, action: str = "drop", fill_value: str = ""):
@@ -60,6 +62,8 @@ def _is_missing(column: pa.ChunkedArray) -> np.ndarray:
 class LengthBounds(Rule):
     """Drop rows whose field has fewer than `min_chars` or more than `max_chars` characters."""
 
+    row_wise = True
+
     def __init__(
         self, fields: str | Sequence[str] | None = None, min_chars: int | None = None, max_chars: int | None = None
     ):
@@ -81,6 +85,8 @@ class LengthBounds(Rule):
 
 class RegexBlocklist(Rule):
     """Drop rows where a field matches one of `patterns` (Python regexes), naming the pattern."""
+
+    row_wise = True
 
     def __init__(self, patterns: Sequence[str], fields: str | Sequence[str] | None = None, ignore_case: bool = True):
         self.fields = as_list(fields)

@@ -76,3 +76,32 @@ def test_every_row_is_kept_or_rejected_exactly_once(rows):
     assert report.rows_in == report.kept + report.rejected == len(rows)
     assert sorted(kept_ids + rejected_ids) == sorted(table.column("id").to_pylist())
     assert all(r["_reason"] for t in rejected for r in t.to_pylist())
+
+
+def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg, monkeypatch):
+    from hydra.utils import instantiate
+
+    import dsbuild.clean.base as base
+    import dsbuild.clean.pipeline as pipeline
+
+    questions = ["Ｑ fever 38℃?", "Q fever 38°C?", "", "as an AI model I cannot", "mail me at a@b.com",
+                 "<b>bold</b> question", "x", "孩子发烧怎么办？"]
+    rows = {"id": [f"r{i}" for i in range(400)],
+            "question": [f"{questions[i % len(questions)]} {i // 37}" if i % 5 else questions[i % len(questions)]
+                         for i in range(400)],
+            "response": [None if i % 41 == 0 else f"answer {i % 13}" for i in range(400)]}
+    long_answer = " ".join(chr(97 + i % 26) + chr(97 + i // 26 % 26) + chr(97 + i // 676) for i in range(900))
+    rows["response"][7] = long_answer  # a length outlier
+    table = pa.table(rows)
+    cfg = compose_cfg(["cleaning=quality"])
+    steps = named_steps(instantiate(cfg.cleaning.rules, _convert_="all"))
+    assert any(step.row_wise for _, step in steps) and not all(step.row_wise for _, step in steps)
+    whole = run_cleaning(table, steps)
+    monkeypatch.setattr(pipeline, "ROW_BATCH", 23)
+    monkeypatch.setattr(base, "BATCH_ROWS", 17)  # two-pass rules (dedup, outliers) observe and decide in batches
+    batched = run_cleaning(table, steps)
+    assert batched[0].equals(whole[0])
+    assert [t.to_pylist() for t in batched[1]] == [t.to_pylist() for t in whole[1]]
+    assert batched[2].as_dict() | {"seconds": 0} == whole[2].as_dict() | {"seconds": 0}
+    assert whole[2].by_rule and whole[2].changes  # the data trips rules and PII counts
+    assert {"exact_dedup", "length_outliers"} <= set(whole[2].by_rule)
