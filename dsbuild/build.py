@@ -27,6 +27,7 @@ from . import config as _config  # noqa: F401  (registers the dsbuild.* resolver
 from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
 from .errors import UserError
+from .execute.local import LocalExecutor
 from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import check_ratios, draw_pilot, split_table
@@ -86,6 +87,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
+    executor = _instantiate(cfg.get("executor"), "executor") or LocalExecutor()
     tasks, llm = _annotation(cfg, plain)
     augment = _augment_policy(cfg, plain)
     augment_llm = any(m.uses_llm for m in augment.modalities)
@@ -110,7 +112,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     llm_reports: dict = {}
     augmented = None
     n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active)
-    with staged(final) as folder, _progress(show_progress, n_stages) as advance:
+    with staged(final) as folder, executor, _progress(show_progress, n_stages) as advance:
         loaded = source.load()
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
@@ -120,7 +122,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
         del loaded  # cleaning replaces the table step by step; nothing here should pin the loaded copy
         advance("load")
 
-        table, clean_rejects, clean_report = run_cleaning(handover, steps, progress=advance)
+        table, clean_rejects, clean_report = run_cleaning(handover, steps, progress=advance, executor=executor)
         clean_report.seconds = lap()
         stages.append(clean_report)
         rejects += clean_rejects
@@ -143,7 +145,8 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
 
         if after_llm:  # rules that read what the LLM wrote (e.g. near-duplicates kept by judge score)
             table, quality_rejects, quality_report = run_cleaning(
-                [table], after_llm, progress=advance, stage=AFTER_LLM_STAGE, key="cleaning.after_llm"
+                [table], after_llm, progress=advance, stage=AFTER_LLM_STAGE, key="cleaning.after_llm",
+                executor=executor,
             )
             quality_report.seconds = lap()
             stages.append(quality_report)

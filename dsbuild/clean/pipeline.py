@@ -9,17 +9,17 @@ that need the LLM's fields, such as near-duplicates kept by judge score). Each i
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
 from ..errors import UserError
-from ..stage import StageReport, partition
+from ..execute.local import LocalExecutor
+from ..stage import StageReport
 from .base import Step, snake_name
+from .groups import apply_step
 
 STAGE = "clean"
-ROW_BATCH = 200_000  # rows per batch for row-wise steps: bounds their temporaries, not their results
 AFTER_LLM_STAGE = "quality"
 
 
@@ -55,23 +55,27 @@ def run_cleaning(
     *,
     stage: str = STAGE,
     key: str = "cleaning.rules",
+    executor=None,
 ) -> tuple[pa.Table, list[pa.Table], StageReport]:
     """Apply steps in order; return kept rows, the rejected tables (one per step) and the report.
 
     `stage` names the stage in reports and rejects (`clean`, or `quality` for the steps that run after
     the LLM tasks); `key` is the config key errors name (`cleaning.rules`, `cleaning.after_llm`).
     Pass the table inside a one-element list to hand it over: the list is emptied, so the caller
-    does not pin the uncleaned rows in memory while the steps make their copies.
+    does not pin the uncleaned rows in memory while the steps make their copies. Consecutive row-wise
+    steps run together on `executor` (default: `LocalExecutor`, batch by batch in this process).
     """
     if isinstance(table, list):
         table = table.pop()
     report = StageReport(stage, rows_in=table.num_rows)
     rejected_tables = []
+    executor = executor or LocalExecutor()
     for group in _groups(steps):
-        if len(group) == 1 and not group[0][1].row_wise:
-            table, outcomes = _whole_table(table, group[0], stage, key)
+        if len(group) == 1 and not group[0][1].row_wise:  # compares rows (dedup, outliers): the whole table
+            table, rejected, counts = apply_step(table, group[0], stage, key)
+            outcomes = {group[0][0]: (rejected, counts)}
         else:
-            table, outcomes = _in_batches(table, group, stage, key, ROW_BATCH)
+            table, outcomes = executor.run_row_wise(table, group, stage, key)
         for name, (rejected, counts) in outcomes.items():
             if counts:  # steps that rewrite by kind (PII) say how much, for the card
                 report.changes[name] = counts
@@ -96,49 +100,3 @@ def _groups(steps: list[tuple[str, Step]]) -> list[list[tuple[str, Step]]]:
         else:
             groups.append([pair])
     return groups
-
-
-def _whole_table(table: pa.Table, pair: tuple[str, Step], stage: str, key: str) -> tuple[pa.Table, dict]:
-    """A step that compares rows with each other (dedup, outliers) over the whole table."""
-    table, rejected, counts = _apply(table, pair, stage, key)
-    return table, {pair[0]: (rejected, counts)}
-
-
-def _in_batches(table: pa.Table, group: list[tuple[str, Step]], stage: str, key: str,
-                rows: int) -> tuple[pa.Table, dict]:
-    """Row-wise steps over `rows`-row slices: their temporaries stay batch-sized whatever the table's size.
-
-    Rejects of each step keep table order and counts add up over the batches, so the result equals
-    running each step over the whole table.
-    """
-    kept: list[pa.Table] = []
-    rejects: dict[str, list[pa.Table]] = {name: [] for name, _ in group}
-    counts: dict[str, Counter] = {name: Counter() for name, _ in group}
-    for start in range(0, max(table.num_rows, 1), rows):
-        batch = table.slice(start, rows)
-        for pair in group:
-            batch, rejected, step_counts = _apply(batch, pair, stage, key)
-            if rejected is not None and rejected.num_rows:
-                rejects[pair[0]].append(rejected)
-            counts[pair[0]].update(step_counts)
-        kept.append(batch)
-    del table
-    joined = kept[0] if len(kept) == 1 else pa.concat_tables(kept, promote_options="permissive")
-    return joined, {name: (pa.concat_tables(rejects[name], promote_options="permissive") if rejects[name] else None,
-                           {kind: int(n) for kind, n in counts[name].items()} if counts[name] else {})
-                    for name, _ in group}
-
-
-def _apply(table: pa.Table, pair: tuple[str, Step], stage: str, key: str) -> tuple[pa.Table, pa.Table | None, dict]:
-    """One step over `table`: (kept rows, rejected rows or None, its counts by kind)."""
-    name, step = pair
-    try:
-        verdicts = step.run(table)
-    except UserError as exc:
-        raise UserError(f"{key}.{name}: {exc}") from None
-    counts = dict(getattr(step, "counts", None) or {})
-    if verdicts.reasons is None:
-        return verdicts.table, None, counts
-    kept, rejected = partition(verdicts.table, verdicts.reasons, stage=stage, rule=name,
-                               duplicate_of=verdicts.duplicate_of)
-    return kept, rejected, counts

@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import yaml
 
 from .. import __version__
 from ..record import text_fields
 from .augment_section import augment_section
-from .stats import SAMPLE_ROWS
+from .stats import SAMPLE_ROWS, text_lengths
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -30,36 +29,67 @@ def size_category(n: int) -> str:
     return next((label for bound, label in bounds if n < bound), "n>100M")
 
 
-def languages(tables: Sequence[pa.Table], sample: int = 2000) -> list[str]:
-    """ISO codes of the scripts seen in text fields (zh for CJK, en for Latin), from a sample of rows."""
-    found = set()
-    for table in tables:
-        for name in text_fields(table):
-            for value in table.column(name).slice(0, sample).to_pylist():
-                if value:
-                    if _CJK.search(value):
-                        found.add("zh")
-                    if _LATIN.search(value):
-                        found.add("en")
-    return sorted(found)
+class Languages:
+    """Scripts seen in text fields (zh for CJK, en for Latin) in the first `sample` rows of each table.
+
+    Fed batch by batch; `new_table()` before each table's (split's) first batch starts its count of rows.
+    """
+
+    def __init__(self, sample: int = 2000):
+        self.sample = sample
+        self.found: set[str] = set()
+        self._seen = 0  # rows of the current table added so far
+
+    def new_table(self) -> Languages:
+        """The batches that follow are another table: its first `sample` rows are read too."""
+        self._seen = 0
+        return self
+
+    def add(self, batch: pa.RecordBatch | pa.Table) -> Languages:
+        """Read the batch's rows that are among the first `sample` of the current table."""
+        head = batch.slice(0, max(0, self.sample - self._seen))
+        self._seen += batch.num_rows
+        if head.num_rows:
+            for name in text_fields(head):
+                for value in head.column(name).to_pylist():
+                    if value:
+                        if _CJK.search(value):
+                            self.found.add("zh")
+                        if _LATIN.search(value):
+                            self.found.add("en")
+        return self
+
+    def result(self) -> list[str]:
+        """The ISO codes found, sorted."""
+        return sorted(self.found)
 
 
-def length_stats(tables: Sequence[pa.Table]) -> dict[str, dict[str, float]]:
-    """Per text field: min / median / mean / p95 / max characters over non-empty values."""
-    stats = {}
-    fields = sorted({f for t in tables for f in text_fields(t)}, key=lambda f: f)
-    for name in fields:
-        parts = [pc.utf8_length(t.column(name)) for t in tables if name in t.column_names and t.num_rows]
-        if not parts:
-            continue
-        lengths = np.concatenate([pc.drop_null(p).to_numpy() for p in parts]) if parts else np.array([])
-        if lengths.size == 0:
-            continue
-        stats[name] = {
-            "min": int(lengths.min()), "median": float(np.median(lengths)), "mean": float(lengths.mean()),
-            "p95": float(np.percentile(lengths, 95)), "max": int(lengths.max()),
-        }
-    return stats
+class LengthStats:
+    """Characters of every non-null value of each text field, fed batch by batch (an int32 per value)."""
+
+    def __init__(self):
+        self._lengths: dict[str, list[np.ndarray]] = {}
+
+    def add(self, batch: pa.RecordBatch | pa.Table) -> LengthStats:
+        """Measure the batch's text fields."""
+        for name in text_fields(batch):
+            self._lengths.setdefault(name, []).append(text_lengths(batch.column(name)))
+        return self
+
+    def result(self) -> dict[str, dict[str, float]]:
+        """Per text field, by name: min / median / mean / p95 / max characters over its non-null values."""
+        stats = {}
+        for name in sorted(self._lengths):
+            lengths = np.concatenate(self._lengths[name])
+            self._lengths[name] = [lengths]
+            if lengths.size == 0:
+                continue
+            stats[name] = {  # median and p95 partition the lengths in place: no copies, the same numbers
+                "min": int(lengths.min()), "median": float(np.median(lengths, overwrite_input=True)),
+                "mean": float(lengths.mean()), "p95": float(np.percentile(lengths, 95, overwrite_input=True)),
+                "max": int(lengths.max()),
+            }
+        return stats
 
 
 UNREADABLE_LISTED = 50  # inputs listed one by one in the card; all of them are in rejects.jsonl

@@ -16,6 +16,7 @@ LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cach
 # llm settings that decide how fast a build runs (or whether it stops), never what it writes.
 LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd"})
 RUNTIME_KEYS = {"llm": LLM_RUNTIME_KEYS, "augment": frozenset({"workers"})}  # per section: speed, not content
+RUNTIME_SECTIONS = frozenset({"executor"})  # top-level groups that say where a build runs, never what it writes
 SECRET_MARKERS = ("api_key", "apikey", "token", "secret", "password", "passwd", "credential")
 
 
@@ -88,7 +89,7 @@ def strip_locations(inputs: list[dict]) -> list[dict]:
 def version_id(config: Mapping, inputs: list[dict], templates: Mapping[str, str]) -> str:
     """Hash of everything that decides the content of a version."""
     payload = {
-        "config": content_config(config),
+        "config": content_config({k: v for k, v in config.items() if k not in RUNTIME_SECTIONS}),
         "inputs": strip_locations(inputs),
         "templates": dict(sorted(templates.items())),
         "code": code_hash(),

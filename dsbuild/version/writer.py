@@ -16,12 +16,11 @@ import pyarrow.compute as pc
 from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
 from ..export.writers import write_jsonl
 from ..sources.base import INPUT_ID_PREFIX
-from ..stage import concat
-from .card import languages, length_stats, render_card
+from .card import Languages, LengthStats, render_card
 from .fingerprint import file_sha256
 from .histograms import write_histograms
 from .manifest import build_manifest
-from .stats import Profile, profile
+from .stats import Profile, ProfileBuilder
 
 EXAMPLES_PER_RULE = 5
 # other files whose sha256 the manifest records (splits, lineage, rejects and figures have their own entries)
@@ -54,7 +53,15 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     """Write every file of the version into `folder`; return rows, file and sha256 per split."""
     exporter = content.exporter
     split_info, files = {}, {}
+    kept_rows = sum(rows.num_rows for name, rows in content.splits.items() if name != "pilot")
+    kept_profile, lengths, langs = ProfileBuilder(expected_rows=kept_rows), LengthStats(), Languages()
     for split_name, rows in content.splits.items():
+        if split_name != "pilot":  # the card's statistics: every split but pilot, in split order, one pass
+            langs.new_table()
+            for batch in rows.to_batches():  # streaming: the batches the exporter writes
+                kept_profile.add(batch)
+                lengths.add(batch)
+                langs.add(batch)
         if rows.num_rows == 0:
             split_info[split_name] = {"rows": 0, "file": None, "sha256": None, "bytes": 0}
             continue
@@ -74,12 +81,11 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         write_jsonl(content.rejects, rejects_path)
     else:
         rejects_path.write_bytes(b"")
-    kept = [t for n, t in content.splits.items() if n != "pilot"]
-    after = profile(concat(kept))
+    after = kept_profile.result()
     figures = write_histograms(folder, content.before, after)
     (folder / "README.md").write_text(render_card(
         name=content.name, version_id=content.version_id, splits=split_info, stages=content.stages,
-        reject_examples=reject_examples(content.rejects), lengths=length_stats(kept), langs=languages(kept),
+        reject_examples=reject_examples(content.rejects), lengths=lengths.result(), langs=langs.result(),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
         unreadable=unreadable_inputs(content.rejects), figures=figures, compared=(content.before.rows, after.rows),
         augment=content.augment,

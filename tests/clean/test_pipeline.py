@@ -82,7 +82,7 @@ def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg, m
     from hydra.utils import instantiate
 
     import dsbuild.clean.base as base
-    import dsbuild.clean.pipeline as pipeline
+    from dsbuild.execute.local import LocalExecutor
 
     questions = ["Ｑ fever 38℃?", "Q fever 38°C?", "", "as an AI model I cannot", "mail me at a@b.com",
                  "<b>bold</b> question", "x", "孩子发烧怎么办？"]
@@ -97,9 +97,8 @@ def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg, m
     steps = named_steps(instantiate(cfg.cleaning.rules, _convert_="all"))
     assert any(step.row_wise for _, step in steps) and not all(step.row_wise for _, step in steps)
     whole = run_cleaning(table, steps)
-    monkeypatch.setattr(pipeline, "ROW_BATCH", 23)
     monkeypatch.setattr(base, "BATCH_ROWS", 17)  # two-pass rules (dedup, outliers) observe and decide in batches
-    batched = run_cleaning(table, steps)
+    batched = run_cleaning(table, steps, executor=LocalExecutor(batch_rows=23))
     assert batched[0].equals(whole[0])
     assert [t.to_pylist() for t in batched[1]] == [t.to_pylist() for t in whole[1]]
     assert batched[2].as_dict() | {"seconds": 0} == whole[2].as_dict() | {"seconds": 0}

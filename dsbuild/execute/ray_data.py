@@ -1,0 +1,108 @@
+"""`executor=ray`: row-wise steps as Ray Data `map_batches` on a Ray cluster.
+
+`executor.address` joins a running cluster (`auto`, or `ray://head:10001` for Ray Client); without it
+a local Ray instance is started for the build (`executor.num_cpus` caps it) and stopped after. Ray
+Data keeps the batches in order, and each batch's outcome comes back packed in one table (kept rows
+and each step's rejects, told apart by a `_group_outcome` column, plus the exact columns and counts of
+each part), so the build's rows, rejects and counts equal `executor=local`'s, byte for byte.
+Ray is an optional dependency (`pip install "ray[data]"`); it is imported only here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..clean.groups import GroupOutcome, apply_group, merge_outcomes
+from ..errors import UserError
+from .local import BATCH_ROWS
+
+OUTCOME = "_group_outcome"  # null: kept; else the name of the step that rejected the row
+PARTS = "_group_parts"  # on a batch's first row: JSON {part: columns} and the steps' counts
+KEPT = ""
+
+
+class RayExecutor:
+    """Runs groups of row-wise steps as Ray Data `map_batches` of `batch_rows` rows."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, batch_rows: int = BATCH_ROWS):
+        self.address, self.num_cpus, self.batch_rows = address, num_cpus, int(batch_rows)
+        self._started = False
+
+    def __enter__(self) -> RayExecutor:
+        try:
+            import ray
+        except ImportError:
+            raise UserError('executor=ray needs Ray: pip install "ray[data]" (or use executor=local)') from None
+        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+        if not ray.is_initialized():
+            try:
+                ray.init(address=self.address, num_cpus=None if self.address else self.num_cpus,
+                         include_dashboard=False, log_to_driver=False, configure_logging=False)
+            except ConnectionError as exc:
+                raise UserError(f"executor.address {self.address!r}: cannot reach a Ray cluster ({exc}); "
+                                "start one (ray start --head) or drop executor.address for a local one") from None
+            self._started = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+
+    def run_row_wise(self, table: pa.Table, group: list, stage: str, key: str) -> tuple[pa.Table, dict]:
+        """(kept rows, per step name: (rejected rows or None, counts by kind)), as `executor=local` gives."""
+        import ray
+        import ray.data
+
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = False
+        if table.num_rows == 0:
+            return merge_outcomes([apply_group(table, group, stage, key)], [name for name, _ in group])
+        dataset = ray.data.from_arrow(table).map_batches(
+            _packed_group, fn_args=(group, stage, key), batch_format="pyarrow", batch_size=self.batch_rows,
+            zero_copy_batch=True,
+        )
+        outcomes = [_unpacked(ray.get(ref)) for ref in dataset.to_arrow_refs()]
+        outcomes = [o for part in outcomes for o in part]
+        return merge_outcomes(outcomes, [name for name, _ in group])
+
+
+def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:
+    """One batch through the group, packed into one table (map_batches returns one table per batch)."""
+    outcome = apply_group(batch, group, stage, key)
+    parts = [(KEPT, outcome.kept), *outcome.rejected.items()]
+    layout = {"columns": {name: t.column_names for name, t in parts}, "counts": outcome.counts}
+    tables = [t.append_column(OUTCOME, pa.array([name or None] * t.num_rows, pa.string())) for name, t in parts]
+    packed = pa.concat_tables(tables, promote_options="permissive")
+    marks = [json.dumps(layout)] + [None] * (packed.num_rows - 1) if packed.num_rows else []
+    if not packed.num_rows:  # a batch the group emptied still reports its counts
+        packed = pa.table({OUTCOME: pa.array([None], pa.string())})
+        marks = [json.dumps(layout | {"empty": True})]
+    return packed.append_column(PARTS, pa.array(marks, pa.string()))
+
+
+def _unpacked(packed: pa.Table) -> list[GroupOutcome]:
+    """The outcomes packed in one returned table (Ray may join several batches' tables into one)."""
+    starts = pc.indices_nonzero(pc.is_valid(packed.column(PARTS))).to_pylist() + [packed.num_rows]
+    outcomes = []
+    for start, end in zip(starts, starts[1:]):
+        part = packed.slice(start, end - start)
+        layout = json.loads(part.column(PARTS)[0].as_py())
+        if layout.get("empty"):
+            part = part.slice(0, 0)
+        outcome = pc.fill_null(part.column(OUTCOME), KEPT)
+        pieces = {}
+        for name, columns in layout["columns"].items():
+            pieces[name] = part.filter(pc.equal(outcome, name)).select(columns)
+        outcomes.append(GroupOutcome(pieces.pop(KEPT), {n: t for n, t in pieces.items() if t.num_rows},
+                                     layout["counts"]))
+    return outcomes

@@ -1,0 +1,70 @@
+"""Executors give the rows one pass gives: the local one batch by batch, the Ray one through Ray Data."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pyarrow as pa
+import pytest
+from hydra.utils import instantiate
+
+from dsbuild.build import build
+from dsbuild.clean.groups import apply_group
+from dsbuild.clean.pipeline import named_steps
+from dsbuild.execute.ray_data import _packed_group, _unpacked
+
+HAS_RAY = importlib.util.find_spec("ray") is not None
+
+
+@pytest.fixture
+def quality_group(compose_cfg):
+    """The row-wise steps of cleaning=quality (PII counts, rejects with different columns per step)."""
+    steps = named_steps(instantiate(compose_cfg(["cleaning=quality"]).cleaning.rules, _convert_="all"))
+    return [pair for pair in steps if pair[1].row_wise]
+
+
+def test_a_packed_batch_unpacks_to_the_same_outcome(quality_group):
+    batch = pa.table({"id": [f"r{i}" for i in range(6)],
+                      "question": ["mail a@b.com please", "", "as an AI model I cannot", "fine question",
+                                   "孩子发烧怎么办？", "call 13812345678"],
+                      "response": ["ok then", "answer", "answer", "answer", "多喝水。", "sure"]})
+    direct = apply_group(batch, quality_group, "clean", "cleaning.rules")
+    [back] = _unpacked(_packed_group(batch, quality_group, "clean", "cleaning.rules"))
+    assert back.kept.equals(direct.kept)
+    assert back.rejected.keys() == direct.rejected.keys() and direct.rejected
+    for name, rejected in direct.rejected.items():
+        assert back.rejected[name].to_pylist() == rejected.to_pylist()
+        assert back.rejected[name].column_names == rejected.column_names
+    assert back.counts == direct.counts and direct.counts["pii"]["email"] == 1
+
+
+def test_two_packed_batches_joined_by_ray_unpack_in_order(quality_group):
+    first = pa.table({"id": ["a"], "question": ["as an AI model I cannot"], "response": ["x y"]})
+    second = pa.table({"id": ["b", "c"],
+                       "question": ["How do I treat a mild fever at home?",
+                                    "Please email me at a@b.com about the results of my blood test"],
+                       "response": ["Rest, drink plenty of water and take paracetamol if needed.",
+                                    "Your results are normal, so no further tests are needed now."]})
+    joined = pa.concat_tables([_packed_group(t, quality_group, "clean", "k") for t in (first, second)],
+                              promote_options="permissive")
+    outcomes = _unpacked(joined)
+    assert [o.kept.num_rows for o in outcomes] == [0, 2]
+    assert outcomes[0].rejected["blocklist"].column("id").to_pylist() == ["a"]
+    assert outcomes[1].counts["pii"]["email"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
+def test_the_example_built_on_ray_equals_the_local_build(compose_cfg, tmp_path):
+    local = build(compose_cfg([f"output_dir={tmp_path / 'local'}", "cleaning=quality"]), show_progress=False)
+    on_ray = build(compose_cfg([f"output_dir={tmp_path / 'ray'}", "cleaning=quality", "executor=ray",
+                                "executor.num_cpus=2", "executor.batch_rows=50"]), show_progress=False)
+    assert on_ray.version_id == local.version_id
+    manifest = json.loads((local.path / "manifest.json").read_text())
+    names = [info["file"] for info in manifest["splits"].values() if info.get("file")] + ["rejects.jsonl"]
+    for name in names:
+        assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
+    ray_manifest = json.loads((on_ray.path / "manifest.json").read_text())
+    assert [s["by_rule"] for s in ray_manifest["stages"]] == [s["by_rule"] for s in manifest["stages"]]
+    assert [s.get("changes") for s in ray_manifest["stages"]] == [s.get("changes") for s in manifest["stages"]]
