@@ -44,9 +44,10 @@ class RayExecutor:
             try:
                 ray.init(address=self.address, num_cpus=None if self.address else self.num_cpus,
                          include_dashboard=False, log_to_driver=False, configure_logging=False)
-            except ConnectionError as exc:
-                raise UserError(f"executor.address {self.address!r}: cannot reach a Ray cluster ({exc}); "
-                                "start one (ray start --head) or drop executor.address for a local one") from None
+            except (ConnectionError, ValueError, RuntimeError) as exc:
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise UserError(f"executor.address {self.address!r}: cannot start or join Ray ({reason}); start a "
+                                "cluster (ray start --head) or drop executor.address for a local one") from None
             self._started = True
         return self
 

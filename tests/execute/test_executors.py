@@ -68,3 +68,13 @@ def test_the_example_built_on_ray_equals_the_local_build(compose_cfg, tmp_path):
     ray_manifest = json.loads((on_ray.path / "manifest.json").read_text())
     assert [s["by_rule"] for s in ray_manifest["stages"]] == [s["by_rule"] for s in manifest["stages"]]
     assert [s.get("changes") for s in ray_manifest["stages"]] == [s.get("changes") for s in manifest["stages"]]
+
+
+@pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
+def test_joining_a_cluster_that_is_not_there_is_a_one_line_error():
+    from dsbuild.errors import UserError
+    from dsbuild.execute.ray_data import RayExecutor
+
+    with pytest.raises(UserError, match=r"^executor.address 'auto': cannot start or join Ray \(.*\); start a cluster"):
+        with RayExecutor(address="auto"):
+            pass
