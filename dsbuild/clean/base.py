@@ -94,7 +94,12 @@ class TwoPassRule(Rule):
         for batch in table_batches(table):
             self.observe(batch)
         self.settle()
-        verdicts = [self.decide(batch) for batch in table_batches(table)]
+        batches = table_batches(table)
+        verdicts = [self.decide(batch) for batch in batches]
+        if any(v.table is not b for v, b in zip(verdicts, batches)):  # the rule wrote a column (a cluster label)
+            table = pa.concat_tables([v.table for v in verdicts])
+        if all(v.reasons is None for v in verdicts):
+            return Verdicts(table)
         return Verdicts(table, [r for v in verdicts for r in _reasons(v)],
                         None if all(v.duplicate_of is None for v in verdicts) else
                         [d for v in verdicts for d in (v.duplicate_of or [None] * v.table.num_rows)])

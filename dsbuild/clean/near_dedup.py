@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import NEAR_DUP_CLUSTER, text_fields
-from .base import Rule, Verdicts, as_list
+from .base import TwoPassRule, Verdicts, as_list
 from .clusters import connected_components
 from .minhash import candidate_pairs, check_bands, estimated_jaccard, signatures
 from .shingles import ShingleSpec, joined_text
@@ -31,7 +31,7 @@ KEEP = ("first", "longest", "highest")
 ACTIONS = ("drop", "group")
 
 
-class NearDedup(Rule):
+class NearDedup(TwoPassRule):
     """Reject (or group) rows whose estimated Jaccard similarity to another row reaches `threshold`."""
 
     def __init__(
@@ -58,55 +58,110 @@ class NearDedup(Rule):
         self.bands, self.rows = check_bands(bands, rows, self.threshold, num_perm, "NearDedup")
         self.spec = ShingleSpec.configured(shingle, ngram, (5, 3), seed, "NearDedup")
         self.keep, self.score_field, self.action = keep, score_field, action
+        self.begin()
 
-    def run(self, table: pa.Table) -> Verdicts:
-        fields = self.resolve_fields(table)
-        n = table.num_rows
-        clusters = self.clusters(table, fields) if n and fields else None
+    def begin(self) -> None:
+        self._keys: list[str] | None = None
+        self._signatures: list[np.ndarray] = []
+        self._shingles: list[np.ndarray] = []
+        self._merits: list[np.ndarray] = []
+        self._ids: list[pa.ChunkedArray] = []
+        self._rows = 0
+        self._dropped = np.zeros(0, dtype=np.int64)  # action drop: rows not kept, ascending
+        self._reasons: list[str] = []  # per dropped row
+        self._kept_ids: list[str] = []  # per dropped row: the survivor's id
+        self._labels = pa.nulls(0, pa.string())  # action group: per row, its cluster's survivor id or null
+        self._cursor = 0
+
+    def observe(self, batch: pa.Table) -> None:
+        if self._keys is None:
+            self._keys = self.resolve_fields(batch)
+        self._rows += batch.num_rows
+        if not self._keys or not batch.num_rows:
+            return
+        sig, counts = signatures(joined_text(batch, self._keys), self.spec, self.num_perm)
+        self._signatures.append(sig)
+        self._shingles.append(counts)
+        self._ids.append(batch.column("id"))
+        if self.keep != "first":
+            self._merits.append(self._merit(batch))
+
+    def settle(self) -> None:
+        n = self._rows
+        self._labels = pa.nulls(n, pa.string())
+        if n and self._keys and self._signatures:
+            clusters = self.clusters(np.concatenate(self._signatures), np.concatenate(self._shingles),
+                                     np.concatenate(self._merits) if self._merits else None)
+            ids = pa.chunked_array([pc.cast(c, pa.string()) for ids in self._ids for c in ids.chunks], pa.string())
+            if self.action == "group":
+                grouped = clusters.grouped()
+                if grouped.any():
+                    kept_ids = ids.take(pa.array(clusters.survivor)).combine_chunks()
+                    self._labels = pc.if_else(pa.array(grouped), kept_ids, pa.scalar(None, pa.string()))
+            else:
+                self._explain(clusters, ids)
+        self._signatures, self._shingles, self._merits, self._ids = [], [], [], []
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        n, start = batch.num_rows, self._cursor
+        self._cursor += n
         if self.action == "group":
-            return Verdicts(self._with_cluster_column(table, clusters))
+            labels = self._labels.slice(start, n)
+            if CLUSTER_COLUMN in batch.column_names:
+                return Verdicts(batch.set_column(batch.schema.get_field_index(CLUSTER_COLUMN), CLUSTER_COLUMN, labels))
+            return Verdicts(batch.append_column(CLUSTER_COLUMN, labels))
         reasons: list[str | None] = [None] * n
         duplicate_of: list[str | None] = [None] * n
-        if clusters is not None:
-            ids = table.column("id").to_pylist()
-            on = ", ".join(fields)
-            for row, kept, other, jaccard in clusters.explanations():
-                via = "" if other == kept else f" via {ids[other]}"
-                with_other = "" if other == kept else f" with {ids[other]}"
-                reasons[row] = (
-                    f"near-duplicate of {ids[kept]}{via} (estimated Jaccard {jaccard:.2f}{with_other} "
-                    f">= {self.threshold:g} on {on})"
-                )
-                duplicate_of[row] = ids[kept]
-        return Verdicts(table, reasons, duplicate_of)
+        lo, hi = np.searchsorted(self._dropped, [start, start + n])
+        for row, reason, kept_id in zip(self._dropped[lo:hi].tolist(), self._reasons[lo:hi], self._kept_ids[lo:hi]):
+            reasons[row - start], duplicate_of[row - start] = reason, kept_id
+        return Verdicts(batch, reasons, duplicate_of)
 
-    def clusters(self, table: pa.Table, fields: list[str]) -> Clusters:
-        """Signatures -> LSH candidates -> verified pairs -> components -> survivor of each."""
-        sig, counts = signatures(joined_text(table, fields), self.spec, self.num_perm)
+    def _explain(self, clusters: Clusters, ids: pa.ChunkedArray) -> None:
+        """The reason and survivor id of every dropped row (only their ids become Python strings)."""
+        explained = list(clusters.explanations())
+        if not explained:
+            return
+        rows, kept, via, jaccard = (list(column) for column in zip(*explained))
+        names = ids.take(pa.array(kept + via)).to_pylist()
+        kept_ids, via_ids = names[:len(kept)], names[len(kept):]
+        on = ", ".join(self._keys)
+        self._dropped = np.asarray(rows, dtype=np.int64)
+        self._kept_ids = kept_ids
+        self._reasons = [
+            f"near-duplicate of {k}{'' if o == s else f' via {v}'} (estimated Jaccard {j:.2f}"
+            f"{'' if o == s else f' with {v}'} >= {self.threshold:g} on {on})"
+            for k, v, o, s, j in zip(kept_ids, via_ids, via, kept, jaccard)
+        ]
+
+    def clusters(self, sig: np.ndarray, counts: np.ndarray, merit: np.ndarray | None) -> Clusters:
+        """LSH candidates -> verified pairs -> components -> survivor of each."""
         left, right = candidate_pairs(sig, counts > 0, self.bands, self.rows)
         jaccard = estimated_jaccard(sig, left, right)
         similar = jaccard >= self.threshold
         left, right, jaccard = left[similar], right[similar], jaccard[similar]
-        root = connected_components(table.num_rows, left, right)
-        survivor = self._survivors(table, root)
-        return Clusters(sig, root, survivor, left, right, jaccard, self.threshold)
+        root = connected_components(len(sig), left, right)
+        return Clusters(sig, root, self._survivors(root, merit), left, right, jaccard, self.threshold)
 
-    def _survivors(self, table: pa.Table, root: np.ndarray) -> np.ndarray:
+    def _survivors(self, root: np.ndarray, merit: np.ndarray | None) -> np.ndarray:
         """Per row, the row that stays for its cluster (roots are each cluster's first row)."""
         if self.keep == "first":
             return root
-        if self.keep == "longest":
-            merit = np.zeros(table.num_rows, dtype=np.float64)
-            for name in text_fields(table):  # the most text in the whole row, as in ExactDedup
-                lengths = pc.utf8_length(pc.cast(table.column(name), pa.large_string()))
-                merit += pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False)
-        else:
-            merit = self._scores(table)
-        order = np.lexsort((np.arange(table.num_rows), -merit, root))  # by cluster, best, then first
+        order = np.lexsort((np.arange(len(root)), -merit, root))  # by cluster, best, then first
         starts = np.r_[True, root[order][1:] != root[order][:-1]]
-        best = np.empty(table.num_rows, dtype=np.int64)
+        best = np.empty(len(root), dtype=np.int64)
         best[root[order][starts]] = order[starts]
         return best[root]
+
+    def _merit(self, batch: pa.Table) -> np.ndarray:
+        """What `keep` ranks a cluster's rows by: the most text in the whole row, or the score field."""
+        if self.keep == "highest":
+            return self._scores(batch)
+        merit = np.zeros(batch.num_rows, dtype=np.float64)
+        for name in text_fields(batch):  # the most text in the whole row, as in ExactDedup
+            lengths = pc.utf8_length(pc.cast(batch.column(name), pa.large_string()))
+            merit += pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False)
+        return merit
 
     def _scores(self, table: pa.Table) -> np.ndarray:
         name = self.score_field
@@ -123,18 +178,6 @@ class NearDedup(Rule):
                 "name a numeric column"
             ) from None
         return pc.fill_null(scores, -np.inf).to_numpy(zero_copy_only=False)
-
-    def _with_cluster_column(self, table: pa.Table, clusters: Clusters | None) -> pa.Table:
-        labels = pa.nulls(table.num_rows, pa.string())
-        if clusters is not None:
-            grouped = clusters.grouped()
-            if grouped.any():
-                kept_ids = table.column("id").take(pa.array(clusters.survivor))
-                labels = pc.if_else(pa.array(grouped), kept_ids, pa.scalar(None, pa.string()))
-        labels = pc.cast(labels, pa.string())
-        if CLUSTER_COLUMN in table.column_names:
-            return table.set_column(table.schema.get_field_index(CLUSTER_COLUMN), CLUSTER_COLUMN, labels)
-        return table.append_column(CLUSTER_COLUMN, labels)
 
 
 class Clusters:

@@ -188,3 +188,27 @@ def test_build_keeps_every_cluster_in_one_split(tmp_path):
     assert len(split_of) >= 10, "the bundled example has cosmetic copies of questions"
     assert all(len(splits) == 1 for splits in split_of.values()), split_of
     assert len(set().union(*split_of.values())) >= 2
+
+
+@pytest.mark.parametrize(("keep", "action"), [("first", "drop"), ("longest", "drop"), ("first", "group")])
+def test_small_batches_give_the_verdicts_of_one_batch(monkeypatch, keep, action):
+    import dsbuild.clean.base as base
+
+    rng = random.Random(3)
+    variants = [ZH, EN, OTHER_ZH, OTHER_EN]
+    questions = []
+    for i in range(60):  # near copies spread over many batches, chained through edits
+        text = variants[i % 4]
+        for _ in range(i % 3):
+            cut = rng.randrange(len(text) - 5)
+            text = text[:cut] + text[cut + 2:]
+        questions.append(text if i % 7 else f"unrelated row {i} " * 3)
+    rows = table(questions)
+    whole = NearDedup(keep=keep, action=action).run(rows)
+    monkeypatch.setattr(base, "BATCH_ROWS", 7)
+    batched = NearDedup(keep=keep, action=action).run(rows)
+    assert batched.table.equals(whole.table)
+    assert list(batched.reasons or []) == list(whole.reasons or [])
+    assert list(batched.duplicate_of or []) == list(whole.duplicate_of or [])
+    found = whole.table.column("near_dup_cluster").null_count < 60 if action == "group" else any(whole.reasons)
+    assert found
