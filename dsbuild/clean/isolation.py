@@ -19,7 +19,7 @@ from sklearn.ensemble import IsolationForest
 
 from ..errors import UserError
 from . import quality_features
-from .base import Rule, Verdicts, as_list
+from .base import TwoPassRule, Verdicts, as_list
 from .quality_features import FEATURES
 
 _COUNTS = {"length": "char", "words": "word", "mean_word_length": "char"}  # unit of each count feature
@@ -28,7 +28,7 @@ _MIN_SPREAD = {"count": 0.1, "ratio": 0.02}  # on log(1 + x) and on ratios: no d
 _MIN_GROUP = 20  # a script group this small is compared with all rows instead
 
 
-class IsolationOutliers(Rule):
+class IsolationOutliers(TwoPassRule):
     """Drop the rows an IsolationForest isolates, naming the features that set each one apart.
 
     `features`: names from quality_features.FEATURES (for every field) or `field.name`; default all.
@@ -71,30 +71,57 @@ class IsolationOutliers(Rule):
                     f"IsolationOutliers.features: unknown feature {name!r}; use one of {', '.join(FEATURES)} "
                     "(for every field) or field.feature"
                 )
+        self.begin()
 
-    def run(self, table: pa.Table) -> Verdicts:
-        fields = self.resolve_fields(table)
-        reasons: list[str | None] = [None] * table.num_rows
-        if table.num_rows < self.min_rows or not fields:
-            return Verdicts(table, reasons)
-        chosen = self._chosen(fields)
-        wanted = {name.rpartition(".")[2] for name in chosen} | {"letter_ratio", "cjk_ratio"}
-        values = quality_features.features(table, fields, [name for name in FEATURES if name in wanted])
+    def begin(self) -> None:
+        self._chosen_names: list[str] | None = None
+        self._values: dict[str, list[np.ndarray]] = {}
+        self._rows = 0
+        self._flagged = np.zeros(0, dtype=np.int64)  # rows dropped, ascending
+        self._reasons: list[str] = []  # per dropped row
+        self._cursor = 0
+
+    def observe(self, batch: pa.Table) -> None:
+        fields = self.resolve_fields(batch)
+        self._rows += batch.num_rows
+        if not fields or not batch.num_rows:
+            return
+        if self._chosen_names is None:
+            self._chosen_names = self._chosen(fields)
+        wanted = {name.rpartition(".")[2] for name in self._chosen_names} | {"letter_ratio", "cjk_ratio"}
+        values = quality_features.features(batch, fields, [name for name in FEATURES if name in wanted])
+        for name, column in values.items():
+            self._values.setdefault(name, []).append(column)
+
+    def settle(self) -> None:
+        chosen, parts = self._chosen_names, self._values
+        self._values = {}
+        if self._rows < self.min_rows or not chosen:
+            return
+        values = {name: np.concatenate(columns) for name, columns in parts.items()}
         matrix = np.column_stack([_scaled(name, values[name]) for name in chosen]).astype(np.float32)
         forest = IsolationForest(
             n_estimators=self.n_estimators, contamination=self.contamination, random_state=self.seed
         ).fit(matrix)
         scores = forest.decision_function(matrix)
-        flagged = np.flatnonzero(scores < 0)
-        if len(flagged) == 0:
-            return Verdicts(table, reasons)
         explainer = _Explainer(chosen, values, matrix)
-        for i in flagged:
+        dropped, reasons = [], []
+        for i in np.flatnonzero(scores < 0).tolist():
             distances = explainer.distances(i)
             if distances[0][0] >= self.min_z:
+                dropped.append(i)
                 why = explainer.explain(i, distances, self.explain)
-                reasons[i] = f"outlier (isolation score {scores[i]:.2f}): {why}"
-        return Verdicts(table, reasons)
+                reasons.append(f"outlier (isolation score {scores[i]:.2f}): {why}")
+        self._flagged, self._reasons = np.asarray(dropped, dtype=np.int64), reasons
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        n, start = batch.num_rows, self._cursor
+        self._cursor += n
+        verdicts: list[str | None] = [None] * n
+        lo, hi = np.searchsorted(self._flagged, [start, start + n])
+        for row, reason in zip(self._flagged[lo:hi].tolist(), self._reasons[lo:hi]):
+            verdicts[row - start] = reason
+        return Verdicts(batch, verdicts)
 
     def _chosen(self, fields: list[str]) -> list[str]:
         """`field.feature` names the forest uses, in field order."""

@@ -152,3 +152,17 @@ def test_measuring_in_slices_and_chunks_gives_the_same_numbers(monkeypatch):
 def test_unknown_feature_name_is_a_user_error():
     with pytest.raises(UserError, match="unknown quality feature 'nope'"):
         qf.features(pa.table({"t": ["x"]}), ["t"], ["nope"])
+
+
+def test_small_batches_drop_the_rows_one_batch_drops(monkeypatch):
+    import dsbuild.clean.base as base
+
+    rows = [f"How should I treat a mild fever in a child, case {i}?" for i in range(150)]
+    rows[40] = "!!!! 1234567890 1234567890 1234567890 ####"
+    rows[120] = "x"
+    data = pa.table({"id": [f"r{i}" for i in range(150)], "question": rows})
+    whole = IsolationOutliers(contamination=0.02, min_z=0).run(data)
+    monkeypatch.setattr(base, "BATCH_ROWS", 11)
+    batched = IsolationOutliers(contamination=0.02, min_z=0).run(data)
+    assert list(batched.reasons) == list(whole.reasons)
+    assert whole.reasons[40] and whole.reasons[120]
