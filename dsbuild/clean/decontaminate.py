@@ -32,6 +32,8 @@ QUOTE_CHARS = 40
 class Decontaminate(Rule):
     """Reject rows that share an n-gram with (or are MinHash-similar to) an item of an evaluation set."""
 
+    row_wise = True  # each row is judged against the eval set alone, so batches give the same verdicts
+
     def __init__(
         self,
         eval_path: str | None = None,

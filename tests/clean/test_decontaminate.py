@@ -130,3 +130,21 @@ def test_unreadable_eval_sets_are_user_errors_naming_them(tmp_path, make, option
 def test_config_mistakes_are_user_errors(options, message):
     with pytest.raises(UserError, match=re.escape(message)):
         Decontaminate(**options)
+
+
+@pytest.mark.parametrize("method", ["ngram", "minhash"])
+def test_batches_give_the_verdicts_of_one_pass(tmp_path, method):
+    from dsbuild.clean.pipeline import named_steps, run_cleaning
+    from dsbuild.execute.local import LocalExecutor
+
+    eval_file = tmp_path / "eval.jsonl"
+    items = [f"What is the first line treatment for condition number {i} in adults over sixty?" for i in range(5)]
+    eval_file.write_text("".join(json.dumps({"question": q}) + "\n" for q in items), encoding="utf-8")
+    questions = [items[i % 5] if i % 4 == 0 else f"An unrelated question about sleep and diet, number {i}"
+                 for i in range(40)]
+    data = pa.table({"id": [f"r{i}" for i in range(40)], "question": questions})
+    steps = named_steps({"decontaminate": Decontaminate(eval_path=str(eval_file), method=method)})
+    whole = run_cleaning(data, steps)
+    batched = run_cleaning(data, steps, executor=LocalExecutor(batch_rows=3))
+    assert batched[0].equals(whole[0]) and whole[2].by_rule == batched[2].by_rule == {"decontaminate": 10}
+    assert [t.to_pylist() for t in batched[1]] == [t.to_pylist() for t in whole[1]]
