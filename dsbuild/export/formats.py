@@ -1,8 +1,9 @@
 """Exporters: one class per target format, built by Hydra from `{_target_: dsbuild.export.formats.X}`.
 
 An exporter says whether a canonical row fits its format (`validate`, a one-line reason naming the
-field), maps a row to a record of the format (`to_record`), writes a table of valid rows (`write`)
-and describes the written files to LLaMA-Factory (`dataset_info`). `validate_table` applies
+field), maps a row to a record of the format (`to_record`), writes valid rows batch by batch
+(`write_batches`, or `write` for a whole table: same bytes however the rows are cut) and describes
+the written files to LLaMA-Factory (`dataset_info`). `validate_table` applies
 `validate` to a table and returns the misfits as rejects of stage `validate`, so no row is lost
 silently at export time.
 
@@ -13,6 +14,7 @@ CoT option, the answer is `<think>\\n{cot}\\n</think>\\n\\n{response}` (the Deep
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -53,8 +55,18 @@ class Exporter:
 
     def write(self, table: pa.Table, path: Path) -> None:
         """Write the records of all rows of `table` (already validated) to `path`."""
+        self.write_batches([table], path)
+
+    def write_batches(self, batches: Iterable[pa.RecordBatch | pa.Table], path: Path) -> int:
+        """Write the records of all rows of `batches` (already validated) to `path`; return the number of rows.
+
+        Batches are read one at a time, so only one batch's records (and the writer's own buffers) are
+        held; the file's bytes depend only on the rows, not on how they are cut into batches.
+        """
         path = Path(path)
-        self._written[path.name] = self._write(table, path)
+        stream = writers.BatchStream(batches)
+        self._written[path.name] = self._write(stream, path)
+        return stream.rows
 
     def written_keys(self, file_name: str) -> frozenset[str]:
         """The record keys (columns) of a file this exporter wrote, looked up by its base name."""
@@ -67,12 +79,12 @@ class Exporter:
         """LLaMA-Factory dataset_info.json entries for the written splits (see `llamafactory`)."""
         return llamafactory.dataset_info(self, dataset_name, split_files)
 
-    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
+    def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
         """Write with Python records (`to_record`); return the keys the records have."""
         keys: set[str] = set()
 
         def batches():
-            for rows in writers.row_batches(table, self.fields):
+            for rows in writers.row_batches(stream, self.fields):
                 records = [self.to_record(row) for row in rows]
                 for record in records:
                     keys.update(record)
@@ -97,12 +109,16 @@ class CotSft(Exporter):
     def to_record(self, row: dict) -> dict:
         return {key: row[f] for f, key in self.KEYS.items()}
 
-    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
-        columns = [
-            table.column(f) if f in table.column_names else pa.nulls(table.num_rows, pa.string())
-            for f in self.KEYS
-        ]
-        writers.write_json_list(pa.table(columns, names=list(self.KEYS.values())), path)
+    def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
+        def renamed():
+            for batch in stream:
+                columns = [
+                    batch.column(f) if f in batch.schema.names else pa.nulls(batch.num_rows, pa.string())
+                    for f in self.KEYS
+                ]
+                yield pa.RecordBatch.from_arrays(columns, names=list(self.KEYS.values()))
+
+        writers.write_json_list_batches(renamed(), path)
         return frozenset(self.KEYS.values())
 
 
@@ -222,9 +238,9 @@ class Jsonl(_AllColumns):
     name: ClassVar[str] = "jsonl"
     extension: ClassVar[str] = ".jsonl"
 
-    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
-        writers.write_jsonl(table, path)
-        return frozenset(table.column_names)
+    def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
+        writers.write_jsonl_batches(stream, path)
+        return frozenset(stream.columns)
 
 
 @dataclass
@@ -234,9 +250,9 @@ class Parquet(_AllColumns):
     name: ClassVar[str] = "parquet"
     extension: ClassVar[str] = ".parquet"
 
-    def _write(self, table: pa.Table, path: Path) -> frozenset[str]:
-        writers.write_parquet(table, path)
-        return frozenset(table.column_names)
+    def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
+        writers.write_parquet_batches(stream, path)
+        return frozenset(stream.columns)
 
 
 def _first(reasons) -> str | None:

@@ -1,11 +1,13 @@
 """Deterministic, streaming writers for JSON lists, JSON Lines and Parquet.
 
-Output depends only on the input: same table in, same bytes out (UTF-8, `\\n` line endings, keys in
-column order, no timestamps). Tables are read in record batches, never as one list of Python rows,
-and encoded to JSON with Arrow compute kernels (byte-identical to `json.dumps(row,
+Output depends only on the rows: same rows in, same bytes out (UTF-8, `\\n` line endings, keys in
+column order, no timestamps), however they are cut into record batches. Each writer takes a table or
+a sequence of batches and reads it one batch at a time, so a split larger than memory can stream
+through. Rows are encoded to JSON with Arrow compute kernels (byte-identical to `json.dumps(row,
 ensure_ascii=False)`) on a small thread pool, because a per-row Python encoder cannot keep up with
-million-row exports. NaN and infinite floats, which JSON cannot hold, become
-null. Files appear atomically: written next to the target, then renamed.
+million-row exports. NaN and infinite floats, which JSON cannot hold, become null. Parquet row
+groups have a fixed number of rows, whatever the batches. Files appear atomically: written next to
+the target, then renamed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +43,10 @@ _SHORT_ESCAPE_BYTES = frozenset(ord(char) for char, _ in _SHORT_ESCAPES)
 _NO_SHORT_ESCAPE = np.array([b < 0x20 and b not in _SHORT_ESCAPE_BYTES for b in range(256)])
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
+# A table, or a sequence of record batches / tables with one schema (Parquet requires it; JSON writes each
+# batch's own columns).
+Batches: TypeAlias = pa.Table | Iterable[pa.RecordBatch | pa.Table]
+
 
 def _default(value: object) -> str:
     if isinstance(value, (dt.date, dt.time)):
@@ -55,13 +63,34 @@ def _lit(text: str) -> pa.Scalar:
     return pa.scalar(text, _STR)
 
 
-def row_batches(table: pa.Table, columns: Iterable[str] | None = None) -> Iterator[list[dict]]:
-    """The rows of `table` (only `columns` that exist, if given) as dicts, BATCH_ROWS at a time."""
-    if columns is not None:
-        table = table.select([c for c in columns if c in table.column_names])
-    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-        if batch.num_rows:
-            yield batch.to_pylist()
+class BatchStream:
+    """The record batches of `batches`, iterated once, counting rows and noting column names as they pass.
+
+    A table gives its own batches, at least one (maybe empty), so its columns reach the writer even
+    when it has no rows.
+    """
+
+    def __init__(self, batches: Batches):
+        self._batches = batches
+        self.rows = 0
+        self.columns: dict[str, None] = {}  # the column names seen, in order (a dict as an ordered set)
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        items = (self._batches,) if isinstance(self._batches, pa.Table) else self._batches
+        for item in items:
+            for batch in _batches_of(item):
+                self.rows += batch.num_rows
+                self.columns.update(dict.fromkeys(batch.schema.names))
+                yield batch
+
+
+def row_batches(batches: Batches, columns: Iterable[str] | None = None) -> Iterator[list[dict]]:
+    """The rows of `batches` (only `columns` that exist, if given) as dicts, at most BATCH_ROWS at a time."""
+    wanted = None if columns is None else list(columns)
+    for batch in _slices(batches):
+        if wanted is not None:
+            batch = batch.select([c for c in wanted if c in batch.schema.names])
+        yield batch.to_pylist()
 
 
 def write_records(batches: Iterable[list[dict]], path: Path, *, json_lines: bool) -> None:
@@ -71,37 +100,97 @@ def write_records(batches: Iterable[list[dict]], path: Path, *, json_lines: bool
     _write_chunks(chunks, Path(path), json_lines=json_lines)
 
 
+def write_jsonl_batches(batches: Batches, path: Path) -> int:
+    """Write each row of `batches` as a JSON object on its own line, columns as keys, nulls as null, one
+    batch at a time; return the number of rows. Same bytes as `write_jsonl` of the rows as one table."""
+    return _write_json(batches, Path(path), json_lines=True)
+
+
 def write_jsonl(table: pa.Table, path: Path) -> None:
     """Write each row of `table` as a JSON object on its own line, columns as keys, nulls as null."""
-    _write_table(table, Path(path), json_lines=True)
+    write_jsonl_batches(table, path)
+
+
+def write_json_list_batches(batches: Batches, path: Path) -> int:
+    """Write the rows of `batches` as a JSON list of objects, one object per line, one batch at a time;
+    return the number of rows."""
+    return _write_json(batches, Path(path), json_lines=False)
 
 
 def write_json_list(table: pa.Table, path: Path) -> None:
     """Write the rows of `table` as a JSON list of objects, one object per line."""
-    _write_table(table, Path(path), json_lines=False)
+    write_json_list_batches(table, path)
+
+
+def write_parquet_batches(batches: Batches, path: Path) -> int:
+    """Write the rows of `batches` as Parquet with fixed settings; return the number of rows.
+
+    Rows are regrouped into contiguous row groups of PARQUET_ROW_GROUP_ROWS rows (the last one
+    shorter), so equal rows give byte-identical files however they are cut into batches; at most one
+    row group and one batch are held. A file with no rows has one empty row group, as
+    `pq.write_table` writes it; with no batch at all it also has no columns.
+    """
+    path = Path(path)
+    stream = BatchStream(batches)
+    with _atomic(path) as tmp:
+        groups = _row_groups(stream)
+        first = next(groups)
+        with pq.ParquetWriter(
+            tmp, first.schema, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL,
+            write_statistics=True, use_dictionary=True,
+        ) as writer:
+            for group in chain([first], groups):
+                writer.write_table(group, row_group_size=PARQUET_ROW_GROUP_ROWS)
+    return stream.rows
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Write `table` as Parquet with fixed settings, so equal tables give byte-identical files."""
-    path = Path(path)
-    with _atomic(path) as tmp:
-        pq.write_table(
-            table, tmp, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL,
-            row_group_size=PARQUET_ROW_GROUP_ROWS, write_statistics=True, use_dictionary=True,
-        )
+    write_parquet_batches(table, path)
 
 
-def _write_table(table: pa.Table, path: Path, *, json_lines: bool) -> None:
+def _batches_of(item: pa.RecordBatch | pa.Table) -> list[pa.RecordBatch]:
+    if not isinstance(item, pa.Table):
+        return [item]
+    return item.to_batches() or [pa.RecordBatch.from_pylist([], schema=item.schema)]
+
+
+def _slices(batches: Batches) -> Iterator[pa.RecordBatch]:
+    """The non-empty slices of at most BATCH_ROWS rows of each batch, in order (zero-copy)."""
+    for batch in BatchStream(batches):
+        for start in range(0, batch.num_rows, BATCH_ROWS):
+            yield batch.slice(start, BATCH_ROWS)
+
+
+def _row_groups(stream: BatchStream) -> Iterator[pa.Table]:
+    """Single-chunk tables of PARQUET_ROW_GROUP_ROWS rows from the batches (the last one shorter); one
+    empty table if there are no rows, with the first batch's schema (no columns if there is no batch)."""
+    schema, held, count = None, [], 0
+    for batch in stream:
+        schema = batch.schema if schema is None else schema
+        held.append(batch)
+        count += batch.num_rows
+        while count >= PARQUET_ROW_GROUP_ROWS:
+            pending = pa.Table.from_batches(held, schema)
+            yield pending.slice(0, PARQUET_ROW_GROUP_ROWS).combine_chunks()
+            rest = pending.slice(PARQUET_ROW_GROUP_ROWS)
+            held, count = rest.to_batches(), rest.num_rows
+    if count or stream.rows == 0:
+        yield pa.Table.from_batches(held, pa.schema([]) if schema is None else schema).combine_chunks()
+
+
+def _write_json(batches: Batches, path: Path, *, json_lines: bool) -> int:
+    """Encode the rows slice by slice on the thread pool and write them in order; return the number of rows."""
     sep = _lit("\n" if json_lines else ",\n")
-    keys = [_ENCODER.encode(name) for name in table.column_names]
 
     def encode(batch: pa.RecordBatch) -> pa.Buffer:
-        objects = _json_objects(batch, keys)
+        objects = _json_objects(batch, [_ENCODER.encode(name) for name in batch.schema.names])
         one_list = pa.LargeListArray.from_arrays(pa.array([0, len(objects)], pa.int64()), objects)
         return pc.binary_join(one_list, sep)[0].as_buffer()
 
-    batches = (b for b in table.to_batches(max_chunksize=BATCH_ROWS) if b.num_rows)
-    _write_chunks(_ordered_map(encode, batches), path, json_lines=json_lines)
+    stream = BatchStream(batches)
+    _write_chunks(_ordered_map(encode, _slices(stream)), path, json_lines=json_lines)
+    return stream.rows
 
 
 def _json_objects(batch: pa.RecordBatch, keys: list[str]) -> pa.Array:

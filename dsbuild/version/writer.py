@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
-from ..export.writers import write_jsonl
+from ..export.writers import write_jsonl_batches
 from ..sources.base import INPUT_ID_PREFIX
 from .card import Languages, LengthStats, render_card
 from .fingerprint import file_sha256
@@ -56,30 +56,28 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     kept_rows = sum(rows.num_rows for name, rows in content.splits.items() if name != "pilot")
     kept_profile, lengths, langs = ProfileBuilder(expected_rows=kept_rows), LengthStats(), Languages()
     for split_name, rows in content.splits.items():
-        if split_name != "pilot":  # the card's statistics: every split but pilot, in split order, one pass
+        batches = rows.to_batches()
+        if split_name != "pilot":  # the card's statistics: every split but pilot, in split order, in the export's pass
             langs.new_table()
-            for batch in rows.to_batches():  # streaming: the batches the exporter writes
-                kept_profile.add(batch)
-                lengths.add(batch)
-                langs.add(batch)
-        if rows.num_rows == 0:
+            batches = _observed(batches, (kept_profile, lengths, langs))
+        file_name = f"{split_name}{exporter.extension}"
+        count = exporter.write_batches(batches, folder / file_name)
+        if count == 0:  # known once the batches have run through: an empty split has no file
+            (folder / file_name).unlink()
             split_info[split_name] = {"rows": 0, "file": None, "sha256": None, "bytes": 0}
             continue
-        file_name = f"{split_name}{exporter.extension}"
-        exporter.write(rows, folder / file_name)
         files[split_name] = file_name
-        split_info[split_name] = {"rows": rows.num_rows, "file": file_name, "sha256": file_sha256(folder / file_name),
+        split_info[split_name] = {"rows": count, "file": file_name, "sha256": file_sha256(folder / file_name),
                                   "bytes": (folder / file_name).stat().st_size}
-        if not set(rows.column_names) <= exporter.written_keys(file_name):  # the format dropped fields
-            lineage_name = f"{split_name}.lineage.jsonl"
-            write_jsonl(lineage_table(rows, exporter), folder / lineage_name)
+        if not set(rows.schema.names) <= exporter.written_keys(file_name):  # the format dropped fields
+            lineage_name = f"{split_name}.lineage.jsonl"  # a second pass over the split's batches
+            write_jsonl_batches((lineage_table(b, exporter) for b in rows.to_batches()), folder / lineage_name)
             split_info[split_name].update(lineage=lineage_name, lineage_sha256=file_sha256(folder / lineage_name))
     write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
     media = write_media_index(folder)
     rejects_path = folder / "rejects.jsonl"
-    if content.rejects is not None:
-        write_jsonl(content.rejects, rejects_path)
-    else:
+    reject_rows = 0 if content.rejects is None else write_jsonl_batches(content.rejects.to_batches(), rejects_path)
+    if content.rejects is None:
         rejects_path.write_bytes(b"")
     after = kept_profile.result()
     figures = write_histograms(folder, content.before, after)
@@ -97,7 +95,7 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     )
     if content.llm:
         manifest["llm"] = content.llm
-    manifest["rejects"] = {"rows": 0 if content.rejects is None else content.rejects.num_rows,
+    manifest["rejects"] = {"rows": reject_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
     manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
     manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES + media}
@@ -105,6 +103,14 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         manifest["augment"] = content.augment
     write_json(folder / "manifest.json", manifest)
     return split_info
+
+
+def _observed(batches, observers):
+    """`batches`, each handed to every observer's `add` as it passes on to the exporter."""
+    for batch in batches:
+        for observer in observers:
+            observer.add(batch)
+        yield batch
 
 
 def write_media_index(folder: Path) -> tuple[str, ...]:
@@ -119,7 +125,7 @@ def write_media_index(folder: Path) -> tuple[str, ...]:
     return (MEDIA_INDEX,)
 
 
-def lineage_table(rows: pa.Table, exporter) -> pa.Table:
+def lineage_table(rows: pa.Table | pa.RecordBatch, exporter) -> pa.Table | pa.RecordBatch:
     """Per exported row, in file order: its id and every field the format does not read (lineage, labels, ...).
 
     Formats such as cot_sft hold only the training fields; this file keeps each row traceable to its
