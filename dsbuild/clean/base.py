@@ -11,7 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import text_fields
@@ -106,6 +108,36 @@ class TwoPassRule(Rule):
 
 
 BATCH_ROWS = 200_000  # rows per batch of a two-pass rule's `run`
+
+
+class Drops:
+    """What a two-pass rule decided in `settle`: the rows it drops (ascending), each one's reason and,
+    for duplicates, the id it repeats. `next_verdicts` hands them out batch by batch, in row order."""
+
+    def __init__(self, rows: Sequence[int] = (), reasons: Sequence[str] = (),
+                 duplicate_of: Sequence[str] | None = None):
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.reasons, self.duplicate_of = list(reasons), None if duplicate_of is None else list(duplicate_of)
+        self._cursor = 0
+
+    def next_verdicts(self, batch: pa.Table) -> Verdicts:
+        """The verdicts of `batch`, the rows after those of the batches before it."""
+        n, start = batch.num_rows, self._cursor
+        self._cursor += n
+        reasons: list[str | None] = [None] * n
+        duplicate_of: list[str | None] | None = None if self.duplicate_of is None else [None] * n
+        lo, hi = np.searchsorted(self.rows, [start, start + n])
+        for k in range(lo, hi):
+            reasons[self.rows[k] - start] = self.reasons[k]
+            if duplicate_of is not None:
+                duplicate_of[self.rows[k] - start] = self.duplicate_of[k]
+        return Verdicts(batch, reasons, duplicate_of)
+
+
+def joined_ids(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """The id columns of the observed batches as one column, so a row's id is found by its position."""
+    return pa.chunked_array([pc.cast(c, pa.large_string()) for column in columns for c in column.chunks],
+                            pa.large_string())
 
 
 def table_batches(table: pa.Table, rows: int | None = None) -> list[pa.Table]:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from ..errors import UserError
 from ..record import row_digests, text_fields
 from ..textops import drop_punctuation_and_space, fold_whitespace, nfkc
-from .base import TwoPassRule, Verdicts, as_list
+from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids
 
 
 class ExactDedup(TwoPassRule):
@@ -46,9 +46,7 @@ class ExactDedup(TwoPassRule):
         self._digests: list[pa.Array] = []
         self._totals: list[np.ndarray] = []
         self._ids: list[pa.ChunkedArray] = []
-        self._duplicates = np.zeros(0, dtype=np.int64)  # rows that are duplicates, ascending
-        self._kept_ids: list[str] = []  # per duplicate: the id of the row it duplicates
-        self._cursor = 0
+        self._drops = Drops(duplicate_of=[])
 
     def observe(self, batch: pa.Table) -> None:
         if self._keys is None:
@@ -72,23 +70,14 @@ class ExactDedup(TwoPassRule):
             codes = pc.dictionary_encode(digests).indices.to_numpy(zero_copy_only=False)
             survivor = self._survivors(codes, np.concatenate(self._totals) if self._totals else None)
             kept_row = survivor[codes]
-            self._duplicates = np.flatnonzero(kept_row != np.arange(n))
-            ids = pa.chunked_array([pc.cast(c, pa.large_string()) for ids in self._ids for c in ids.chunks],
-                                   pa.large_string())
-            self._kept_ids = ids.take(pa.array(kept_row[self._duplicates])).to_pylist()
+            duplicates = np.flatnonzero(kept_row != np.arange(n))
+            kept_ids = joined_ids(self._ids).take(pa.array(kept_row[duplicates])).to_pylist()
+            what = "+".join(self._keys)
+            self._drops = Drops(duplicates, [f"duplicate of {k} (same normalized {what})" for k in kept_ids], kept_ids)
         self._digests, self._totals, self._ids = [], [], []
 
     def decide(self, batch: pa.Table) -> Verdicts:
-        n, start = batch.num_rows, self._cursor
-        self._cursor += n
-        reasons: list[str | None] = [None] * n
-        duplicate_of: list[str | None] = [None] * n
-        lo, hi = np.searchsorted(self._duplicates, [start, start + n])
-        what = "+".join(self._keys or [])
-        for row, kept_id in zip(self._duplicates[lo:hi].tolist(), self._kept_ids[lo:hi]):
-            reasons[row - start] = f"duplicate of {kept_id} (same normalized {what})"
-            duplicate_of[row - start] = kept_id
-        return Verdicts(batch, reasons, duplicate_of)
+        return self._drops.next_verdicts(batch)
 
     def _normalize(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
         text = nfkc(column)

@@ -19,7 +19,7 @@ from sklearn.ensemble import IsolationForest
 
 from ..errors import UserError
 from . import quality_features
-from .base import TwoPassRule, Verdicts, as_list
+from .base import Drops, TwoPassRule, Verdicts, as_list
 from .quality_features import FEATURES
 
 _COUNTS = {"length": "char", "words": "word", "mean_word_length": "char"}  # unit of each count feature
@@ -77,9 +77,7 @@ class IsolationOutliers(TwoPassRule):
         self._chosen_names: list[str] | None = None
         self._values: dict[str, list[np.ndarray]] = {}
         self._rows = 0
-        self._flagged = np.zeros(0, dtype=np.int64)  # rows dropped, ascending
-        self._reasons: list[str] = []  # per dropped row
-        self._cursor = 0
+        self._drops = Drops()
 
     def observe(self, batch: pa.Table) -> None:
         fields = self.resolve_fields(batch)
@@ -112,16 +110,10 @@ class IsolationOutliers(TwoPassRule):
                 dropped.append(i)
                 why = explainer.explain(i, distances, self.explain)
                 reasons.append(f"outlier (isolation score {scores[i]:.2f}): {why}")
-        self._flagged, self._reasons = np.asarray(dropped, dtype=np.int64), reasons
+        self._drops = Drops(dropped, reasons)
 
     def decide(self, batch: pa.Table) -> Verdicts:
-        n, start = batch.num_rows, self._cursor
-        self._cursor += n
-        verdicts: list[str | None] = [None] * n
-        lo, hi = np.searchsorted(self._flagged, [start, start + n])
-        for row, reason in zip(self._flagged[lo:hi].tolist(), self._reasons[lo:hi]):
-            verdicts[row - start] = reason
-        return Verdicts(batch, verdicts)
+        return self._drops.next_verdicts(batch)
 
     def _chosen(self, fields: list[str]) -> list[str]:
         """`field.feature` names the forest uses, in field order."""

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import NEAR_DUP_CLUSTER, text_fields
-from .base import TwoPassRule, Verdicts, as_list
+from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids
 from .clusters import connected_components
 from .minhash import candidate_pairs, check_bands, estimated_jaccard, signatures
 from .shingles import ShingleSpec, joined_text
@@ -67,11 +67,9 @@ class NearDedup(TwoPassRule):
         self._merits: list[np.ndarray] = []
         self._ids: list[pa.ChunkedArray] = []
         self._rows = 0
-        self._dropped = np.zeros(0, dtype=np.int64)  # action drop: rows not kept, ascending
-        self._reasons: list[str] = []  # per dropped row
-        self._kept_ids: list[str] = []  # per dropped row: the survivor's id
+        self._drops = Drops(duplicate_of=[])  # action drop: the rows not kept
         self._labels = pa.nulls(0, pa.string())  # action group: per row, its cluster's survivor id or null
-        self._cursor = 0
+        self._cursor = 0  # action group: rows labelled so far
 
     def observe(self, batch: pa.Table) -> None:
         if self._keys is None:
@@ -92,30 +90,24 @@ class NearDedup(TwoPassRule):
         if n and self._keys and self._signatures:
             clusters = self.clusters(np.concatenate(self._signatures), np.concatenate(self._shingles),
                                      np.concatenate(self._merits) if self._merits else None)
-            ids = pa.chunked_array([pc.cast(c, pa.string()) for ids in self._ids for c in ids.chunks], pa.string())
+            ids = joined_ids(self._ids)
             if self.action == "group":
                 grouped = clusters.grouped()
                 if grouped.any():
-                    kept_ids = ids.take(pa.array(clusters.survivor)).combine_chunks()
+                    kept_ids = pc.cast(ids.take(pa.array(clusters.survivor)).combine_chunks(), pa.string())
                     self._labels = pc.if_else(pa.array(grouped), kept_ids, pa.scalar(None, pa.string()))
             else:
                 self._explain(clusters, ids)
         self._signatures, self._shingles, self._merits, self._ids = [], [], [], []
 
     def decide(self, batch: pa.Table) -> Verdicts:
-        n, start = batch.num_rows, self._cursor
-        self._cursor += n
-        if self.action == "group":
-            labels = self._labels.slice(start, n)
-            if CLUSTER_COLUMN in batch.column_names:
-                return Verdicts(batch.set_column(batch.schema.get_field_index(CLUSTER_COLUMN), CLUSTER_COLUMN, labels))
-            return Verdicts(batch.append_column(CLUSTER_COLUMN, labels))
-        reasons: list[str | None] = [None] * n
-        duplicate_of: list[str | None] = [None] * n
-        lo, hi = np.searchsorted(self._dropped, [start, start + n])
-        for row, reason, kept_id in zip(self._dropped[lo:hi].tolist(), self._reasons[lo:hi], self._kept_ids[lo:hi]):
-            reasons[row - start], duplicate_of[row - start] = reason, kept_id
-        return Verdicts(batch, reasons, duplicate_of)
+        if self.action != "group":
+            return self._drops.next_verdicts(batch)
+        labels = self._labels.slice(self._cursor, batch.num_rows)
+        self._cursor += batch.num_rows
+        if CLUSTER_COLUMN in batch.column_names:
+            return Verdicts(batch.set_column(batch.schema.get_field_index(CLUSTER_COLUMN), CLUSTER_COLUMN, labels))
+        return Verdicts(batch.append_column(CLUSTER_COLUMN, labels))
 
     def _explain(self, clusters: Clusters, ids: pa.ChunkedArray) -> None:
         """The reason and survivor id of every dropped row (only their ids become Python strings)."""
@@ -126,13 +118,11 @@ class NearDedup(TwoPassRule):
         names = ids.take(pa.array(kept + via)).to_pylist()
         kept_ids, via_ids = names[:len(kept)], names[len(kept):]
         on = ", ".join(self._keys)
-        self._dropped = np.asarray(rows, dtype=np.int64)
-        self._kept_ids = kept_ids
-        self._reasons = [
+        self._drops = Drops(rows, [
             f"near-duplicate of {k}{'' if o == s else f' via {v}'} (estimated Jaccard {j:.2f}"
             f"{'' if o == s else f' with {v}'} >= {self.threshold:g} on {on})"
             for k, v, o, s, j in zip(kept_ids, via_ids, via, kept, jaccard)
-        ]
+        ], kept_ids)
 
     def clusters(self, sig: np.ndarray, counts: np.ndarray, merit: np.ndarray | None) -> Clusters:
         """LSH candidates -> verified pairs -> components -> survivor of each."""
