@@ -28,14 +28,15 @@ from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
 from .errors import UserError
 from .execute.local import LocalExecutor
+from .execute.spill import Spill, WorkFolder, as_table, batches
 from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
-from .split import check_ratios, draw_pilot, split_table
-from .stage import StageReport, concat, count_rules
+from .split import check_ratios, draw_pilot, split_rows
+from .stage import StageReport, count_rules
 from .tracking.base import without_tracking
 from .version.fingerprint import redact, redact_overrides, version_id
 from .version.stats import profile
-from .version.store import publish, staged, version_dir
+from .version.store import publish, scratch, staged, version_dir
 from .version.writer import VersionContent, write_files
 
 if TYPE_CHECKING:
@@ -112,17 +113,20 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     llm_reports: dict = {}
     augmented = None
     n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active)
-    with staged(final) as folder, executor, _progress(show_progress, n_stages) as advance:
-        loaded = source.load()
+    with staged(final) as folder, scratch(final) as scratch_folder, executor, \
+            _progress(show_progress, n_stages) as advance:
+        work = WorkFolder(scratch_folder, executor.batch_rows)  # the batch size of every stage, not only cleaning
+        loaded = source.stream(work)
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
         handover = [loaded.table]
         inputs = (loaded.inputs or inputs[: len(inputs) - len(step_inputs)]) + step_inputs
-        del loaded  # cleaning replaces the table step by step; nothing here should pin the loaded copy
+        del loaded  # cleaning replaces the rows step by step; nothing here should pin the loaded copy
         advance("load")
 
-        table, clean_rejects, clean_report = run_cleaning(handover, steps, progress=advance, executor=executor)
+        rows, clean_rejects, clean_report = run_cleaning(handover, steps, progress=advance, executor=executor,
+                                                         work=work)
         clean_report.seconds = lap()
         stages.append(clean_report)
         rejects += clean_rejects
@@ -131,11 +135,13 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             from .annotate.stage import run_task
             from .llm.cache import ResponseCache
             from .llm.client import LLMClient
+
+            rows = as_table(rows)  # the LLM tasks work on all rows in memory
         for task_name, task in tasks:
             with ResponseCache(llm.cache_path, llm.cache) as cache:
                 client = LLMClient(llm, cache)
-                table, failed, annotate_report = run_task(
-                    table, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0)
+                rows, failed, annotate_report = run_task(
+                    rows, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0)
                 )
                 llm_reports[task_name] = {"model": llm.model, **vars(client.stats), "cache": cache.stats}
             annotate_report.seconds = lap()
@@ -144,19 +150,19 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             advance(task_name)
 
         if after_llm:  # rules that read what the LLM wrote (e.g. near-duplicates kept by judge score)
-            table, quality_rejects, quality_report = run_cleaning(
-                [table], after_llm, progress=advance, stage=AFTER_LLM_STAGE, key="cleaning.after_llm",
-                executor=executor,
+            rows, quality_rejects, quality_report = run_cleaning(
+                [rows], after_llm, progress=advance, stage=AFTER_LLM_STAGE, key="cleaning.after_llm",
+                executor=executor, work=work,
             )
             quality_report.seconds = lap()
             stages.append(quality_report)
             rejects += quality_rejects
 
         split = plain["split"]
-        splits, split_report = split_table(
-            table, ratios, split["seed"], split.get("stratify_by"), split.get("group_by")
+        splits, split_report = split_rows(
+            rows, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"), work=work
         )
-        del table
+        _release(rows)
         split_report.seconds = lap()
         stages.append(split_report)
         advance("split")
@@ -166,15 +172,16 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             from .augment.stage import run_augment
 
             context = AugmentContext(MediaFolder(folder), augment.workers, llm, lambda s: advance(s, 0))
-            splits, augment_report, augmented = run_augment(splits, augment, int(plain.get("seed", 0)), context)
+            splits, augment_report, augmented = run_augment({k: as_table(v) for k, v in splits.items()}, augment,
+                                                            int(plain.get("seed", 0)), context)
             llm_reports.update({f"augment.{m.name}.{key}": usage for m in augment.modalities
                                 for key, usage in m.llm_usage.items()})
             augment_report.seconds = lap()
             stages.append(augment_report)
             advance("augment")
 
-        valid_report, valid_rejects = _validate(splits, exporter)
-        rejects += valid_rejects
+        valid_report, valid_rejects = _validate(splits, exporter, work)
+        rejects.append(valid_rejects)
         valid_report.seconds = lap()
         stages.append(valid_report)
         advance("validate")
@@ -182,12 +189,13 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             report.check()
 
         if pilot_size:
-            splits["pilot"] = draw_pilot(splits["train"], pilot_size, split["seed"], split.get("stratify_by"))
+            splits["pilot"] = draw_pilot(splits["train"], pilot_size, split["seed"], split.get("stratify_by"),
+                                         work=work)
 
         stage_dicts = [s.as_dict() for s in stages]
         content = VersionContent(
             name=name, version_id=vid, exporter=exporter, splits=splits,
-            rejects=concat([t for t in rejects if t is not None and t.num_rows]), stages=stage_dicts,
+            rejects=_joined_rejects(rejects, work), stages=stage_dicts,
             config=redact(plain), overrides=overrides, choices=dict(choices or {}), inputs=inputs,
             templates=templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(overrides),
             llm=llm_reports, before=before, augment=None if augmented is None else augmented.as_dict(),
@@ -200,18 +208,43 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
 
 
-def _validate(splits: dict[str, pa.Table], exporter) -> tuple[StageReport, list[pa.Table]]:
-    """Check every split's rows against the target format (in place); misfits become rejects."""
+def _validate(splits: dict[str, pa.Table | Spill], exporter, work: WorkFolder) -> tuple[StageReport, Spill]:
+    """Check every split's rows against the target format, batch by batch (in place); misfits become rejects."""
     report = StageReport("validate", rows_in=sum(t.num_rows for t in splits.values()))
-    rejected = []
+    rejected = work.writer("validate-rejects")
     for split_name in list(splits):
-        splits[split_name], bad = validate_table(exporter, splits[split_name])
-        if bad.num_rows:
-            rejected.append(bad)
+        valid = work.writer(f"valid-{split_name}")
+        for batch in batches(splits[split_name]):
+            kept, bad = validate_table(exporter, batch)
+            valid.add(kept)
+            rejected.add(bad)
+            report.rejected += bad.num_rows
+            for rule, n in count_rules(bad).items():
+                report.by_rule[rule] = report.by_rule.get(rule, 0) + n
+        _release(splits[split_name])
+        splits[split_name] = valid.close()
     report.kept = sum(t.num_rows for t in splits.values())
-    report.rejected = sum(t.num_rows for t in rejected)
-    report.by_rule = count_rules(concat(rejected)) if rejected else {}
-    return report, rejected
+    return report, rejected.close()
+
+
+def _joined_rejects(rejects: list[pa.Table | Spill | None], work: WorkFolder) -> Spill | None:
+    """Every stage's rejects, in stage order, as one spill (None when no row was rejected)."""
+    spills = []
+    for rows in rejects:
+        if rows is None or rows.num_rows == 0:
+            continue
+        if not isinstance(rows, Spill):
+            writer = work.writer("rejects")
+            writer.add(rows)
+            rows = writer.close()
+        spills.append(rows)
+    return Spill.chain(spills) if spills else None
+
+
+def _release(rows: pa.Table | Spill) -> None:
+    """Free the disk space of rows a stage has read for the last time."""
+    if isinstance(rows, Spill):
+        rows.delete()
 
 
 def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], LLMSettings | None]:

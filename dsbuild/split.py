@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import xxhash
 
 from .errors import UserError
+from .execute.spill import InMemory, Spill, batches
 from .record import CONTENT_ID_PATTERN
 from .stage import StageReport
 
@@ -56,10 +57,7 @@ def unit_hashes(seed: int, keys: list[str], salt: str = "") -> np.ndarray:
 def group_keys(table: pa.Table, group_by: str | None) -> pa.ChunkedArray:
     """Per-row group key: the `group_by` value, or the content hash part of the id."""
     if group_by is not None:
-        if group_by not in table.column_names:
-            raise UserError(
-                f"split.group_by {group_by!r} is not a field (fields: {', '.join(table.column_names)}); fix it"
-            )
+        _require_field(table.schema, group_by, "split.group_by")
         values = pc.binary_join_element_wise("g", pc.cast(table.column(group_by), pa.string()), ":")
         return pc.coalesce(values, pc.binary_join_element_wise("id", table.column("id"), ":"))
     return pc.replace_substring_regex(table.column("id"), CONTENT_ID_PATTERN, r"\1")
@@ -74,31 +72,60 @@ def assign(
 ) -> np.ndarray:
     """Split index (0 train, 1 validation, 2 test) for every row."""
     ratios = check_ratios(ratios)
-    keys = group_keys(table, group_by)
-    encoded = pc.dictionary_encode(keys).combine_chunks()
-    unique = encoded.dictionary.to_pylist()
-    inverse = encoded.indices.to_numpy(zero_copy_only=False)
-    u = unit_hashes(seed, unique)
     if stratify_by is None:
-        cuts = np.cumsum(ratios)[:-1]
-        group_split = np.searchsorted(cuts, u, side="right")
-        return group_split[inverse].astype(np.int8)
-    strata = _strata(table, stratify_by)
-    group_stratum = np.empty(len(unique), dtype=object)
-    group_stratum[inverse[::-1]] = np.asarray(strata, dtype=object)[::-1]  # a group's first row decides
-    group_split = np.zeros(len(unique), dtype=np.int8)
-    for stratum in sorted(set(group_stratum.tolist()), key=str):
-        members = np.flatnonzero(group_stratum == stratum)
+        return _hashed_index(table, ratios, seed, group_by)
+    return _stratified_index(table, ratios, seed, stratify_by, group_by)
+
+
+def _hashed_index(batch: pa.Table, ratios: Sequence[float], seed: int, group_by: str | None) -> np.ndarray:
+    """Split index of each row from its group's hash alone (no other row needed: batch by batch)."""
+    u = unit_hashes(seed, group_keys(batch, group_by).to_pylist())
+    return np.searchsorted(np.cumsum(ratios)[:-1], u, side="right").astype(np.int8)
+
+
+def _stratified_index(rows: pa.Table | Spill, ratios: Sequence[float], seed: int, stratify_by: str,
+                      group_by: str | None) -> np.ndarray:
+    """Split index of every row, cutting each stratum's groups (ranked by hash) at the ratios.
+
+    Reads only the group key and stratum of each row, batch by batch; the keys stay Arrow strings.
+    """
+    _require_field(rows.schema, stratify_by, "split.stratify_by")
+    keys, strata = [], []
+    for batch in batches(rows):
+        keys.append(group_keys(batch, group_by))
+        strata.append(_strata(batch, stratify_by))
+    encoded = pc.dictionary_encode(pa.chunked_array([c for k in keys for c in k.chunks], pa.string())).combine_chunks()
+    del keys
+    inverse = encoded.indices.to_numpy(zero_copy_only=False)
+    dictionary = encoded.dictionary
+    u = np.concatenate([unit_hashes(seed, dictionary.slice(at, HASH_SLICE).to_pylist())
+                        for at in range(0, max(len(dictionary), 1), HASH_SLICE)])
+    stratum_codes = pc.dictionary_encode(pa.chunked_array(strata, pa.string())).combine_chunks()
+    names = stratum_codes.dictionary.to_pylist()
+    codes = stratum_codes.indices.to_numpy(zero_copy_only=False)
+    group_stratum = np.empty(len(dictionary), dtype=codes.dtype)
+    group_stratum[inverse[::-1]] = codes[::-1]  # a group's first row decides
+    group_split = np.zeros(len(dictionary), dtype=np.int8)
+    for code in sorted(range(len(names)), key=lambda c: names[c]):
+        members = np.flatnonzero(group_stratum == code)
         ranked = members[np.argsort(u[members], kind="stable")]
         counts = largest_remainder(len(ranked), ratios)
         group_split[ranked] = np.repeat(np.arange(3, dtype=np.int8), counts)
     return group_split[inverse]
 
 
-def _strata(table: pa.Table, field: str) -> list[str]:
-    if field not in table.column_names:
-        raise UserError(f"split.stratify_by {field!r} is not a field (fields: {', '.join(table.column_names)}); fix it")
-    return [str(v) for v in pc.cast(table.column(field), pa.string()).to_pylist()]
+HASH_SLICE = 1_000_000  # group keys hashed at a time (Python strings exist only for a slice)
+
+
+def _strata(table: pa.Table, field: str) -> pa.ChunkedArray:
+    """The stratum of each row as text; a null is the stratum "None"."""
+    _require_field(table.schema, field, "split.stratify_by")
+    return pc.fill_null(pc.cast(table.column(field), pa.string()), "None")
+
+
+def _require_field(schema: pa.Schema, field: str, key: str) -> None:
+    if field not in schema.names:
+        raise UserError(f"{key} {field!r} is not a field (fields: {', '.join(schema.names)}); fix it")
 
 
 def largest_remainder(n: int, weights: Sequence[float]) -> np.ndarray:
@@ -111,34 +138,73 @@ def largest_remainder(n: int, weights: Sequence[float]) -> np.ndarray:
     return counts
 
 
-def split_table(
-    table: pa.Table, ratios: Sequence[float], seed: int, stratify_by: str | None = None, group_by: str | None = None
-) -> tuple[dict[str, pa.Table], StageReport]:
-    """The three splits (rows in input order) and the stage report."""
-    index = assign(table, ratios, seed, stratify_by, group_by)
-    splits = {name: table.filter(pa.array(index == i)) for i, name in enumerate(SPLITS)}
-    report = StageReport(STAGE, rows_in=table.num_rows, kept=sum(t.num_rows for t in splits.values()))
+def split_rows(
+    rows: pa.Table | Spill, ratios: Sequence[float], seed: int, stratify_by: str | None = None,
+    group_by: str | None = None, work=None,
+) -> tuple[dict[str, pa.Table | Spill], StageReport]:
+    """The three splits (rows in input order) and the stage report; with `work`, the splits are spills there.
+
+    Without `stratify_by` each batch is dealt out as it is read; with it, one pass reads the keys first.
+    """
+    ratios = check_ratios(ratios)
+    if group_by is not None:
+        _require_field(rows.schema, group_by, "split.group_by")
+    index = None if stratify_by is None else _stratified_index(rows, ratios, seed, stratify_by, group_by)
+    work = work or InMemory()
+    writers = [work.writer(f"split-{name}") for name in SPLITS]
+    start = 0
+    for batch in batches(rows):
+        if index is None:
+            part = _hashed_index(batch, ratios, seed, group_by)
+        else:
+            part = index[start: start + batch.num_rows]
+        start += batch.num_rows
+        for i, writer in enumerate(writers):
+            writer.add(batch.filter(pa.array(part == i)))
+    splits = {name: writer.close() for name, writer in zip(SPLITS, writers)}
+    report = StageReport(STAGE, rows_in=rows.num_rows, kept=sum(t.num_rows for t in splits.values()))
     report.check()
     return splits, report
 
 
-def draw_pilot(train: pa.Table, size: int, seed: int, stratify_by: str | None = None) -> pa.Table:
+def split_table(
+    table: pa.Table, ratios: Sequence[float], seed: int, stratify_by: str | None = None, group_by: str | None = None
+) -> tuple[dict[str, pa.Table], StageReport]:
+    """The three splits of a table in memory (rows in input order) and the stage report."""
+    return split_rows(table, ratios, seed, stratify_by, group_by)
+
+
+def draw_pilot(train: pa.Table | Spill, size: int, seed: int, stratify_by: str | None = None,
+               work=None) -> pa.Table | Spill:
     """`size` rows of train (all of it if smaller), stratified when `stratify_by` is set.
 
     Rows are picked by lowest hash of (seed, "pilot", id), so a bigger pilot contains a smaller one.
+    Reads train twice (ids and strata, then the picked rows), so only hashes are held for all rows.
     """
     if size < 0:
         raise UserError(f"pilot.size must be >= 0, got {size}")
     n = train.num_rows
     if size >= n:
         return train
-    u = unit_hashes(seed, train.column("id").to_pylist(), salt="pilot:")
+    u, strata = [], []
+    for batch in batches(train):
+        u.append(unit_hashes(seed, batch.column("id").to_pylist(), salt="pilot:"))
+        if stratify_by is not None:
+            strata.append(_strata(batch, stratify_by))
+    u = np.concatenate(u)
     if stratify_by is None:
         picked = np.argsort(u, kind="stable")[:size]
     else:
-        strata = np.asarray(_strata(train, stratify_by), dtype=object)
-        names = sorted(set(strata.tolist()))
-        members = [np.flatnonzero(strata == s) for s in names]
+        encoded = pc.dictionary_encode(pa.chunked_array(strata, pa.string())).combine_chunks()
+        names, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
+        members = [np.flatnonzero(codes == c) for c in sorted(range(len(names)), key=lambda c: names[c])]
         quotas = largest_remainder(size, [len(m) for m in members])
         picked = np.concatenate([m[np.argsort(u[m], kind="stable")[:q]] for m, q in zip(members, quotas)])
-    return train.take(pa.array(np.sort(picked)))
+    picked = np.sort(picked)
+    writer = (work or InMemory()).writer("pilot")
+    start = 0
+    for batch in batches(train):
+        lo, hi = np.searchsorted(picked, [start, start + batch.num_rows])
+        writer.add(batch.take(pa.array(picked[lo:hi] - start)))
+        start += batch.num_rows
+    return writer.close()

@@ -1,20 +1,19 @@
-"""Applying a group of row-wise steps to one batch, and joining the batches' outcomes in order.
+"""Running cleaning steps batch by batch: a group of row-wise steps on one batch, a two-pass rule over all.
 
-Shared by the executors: each cuts the table into batches (here, or on a Ray cluster), applies the
-group to every batch, and joins the outcomes, so the result equals running the steps over the whole
-table: kept rows in order, each step's rejects in order, and its counts (PII matches by kind) summed.
+Shared by the executors and the pipeline: each batch's `GroupOutcome` holds the rows kept, each step's
+rejects and its counts, so joining the outcomes in order equals running the steps over the whole table.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from ..errors import UserError
 from ..stage import partition
-from .base import Step
+from .base import Step, TwoPassRule, Verdicts
 
 
 @dataclass
@@ -29,43 +28,54 @@ class GroupOutcome:
 def apply_group(batch: pa.Table, group: list[tuple[str, Step]], stage: str, key: str) -> GroupOutcome:
     """The steps of `group` in order over `batch`; a step sees only what the steps before it kept."""
     outcome = GroupOutcome(batch)
-    for pair in group:
-        outcome.kept, rejected, counts = apply_step(outcome.kept, pair, stage, key)
-        if rejected is not None and rejected.num_rows:
-            outcome.rejected[pair[0]] = rejected
-        outcome.counts[pair[0]] = counts
+    for name, step in group:
+        verdicts = _named(key, name, step.run, outcome.kept)
+        outcome.kept, rejected = _partitioned(verdicts, name, stage)
+        if rejected is not None:
+            outcome.rejected[name] = rejected
+        outcome.counts[name] = step_counts(step)
     return outcome
 
 
-def apply_step(table: pa.Table, pair: tuple[str, Step], stage: str, key: str) -> tuple[pa.Table, pa.Table | None,
-                                                                                       dict]:
-    """One step over `table`: (kept rows, rejected rows or None, its counts by kind)."""
+def two_pass(batches: Callable[[], Iterable[pa.Table]], pair: tuple[str, TwoPassRule], stage: str,
+             key: str) -> Iterator[GroupOutcome]:
+    """A rule that compares rows: observe every batch of `batches()`, settle, then one outcome per batch.
+
+    The counts (rules that count what they rewrote) come with the last batch's outcome, once all are decided.
+    """
     name, step = pair
-    try:
-        verdicts = step.run(table)
-    except UserError as exc:
-        raise UserError(f"{key}.{name}: {exc}") from None
-    counts = {kind: int(n) for kind, n in (getattr(step, "counts", None) or {}).items()}
+    _named(key, name, step.begin)
+    for batch in batches():
+        _named(key, name, step.observe, batch)
+    _named(key, name, step.settle)
+    previous = None
+    for batch in batches():
+        verdicts = _named(key, name, step.decide, batch)
+        kept, rejected = _partitioned(verdicts, name, stage)
+        if previous is not None:
+            yield previous
+        previous = GroupOutcome(kept, {} if rejected is None else {name: rejected})
+    previous.counts[name] = step_counts(step)
+    yield previous
+
+
+def step_counts(step: Step) -> dict[str, int]:
+    """What a step rewrote, by kind (PII matches), as plain ints; {} for steps that do not count."""
+    return {kind: int(n) for kind, n in (getattr(step, "counts", None) or {}).items()}
+
+
+def _partitioned(verdicts: Verdicts, name: str, stage: str) -> tuple[pa.Table, pa.Table | None]:
+    """(kept rows, rejected rows marked with the step's name, or None when it dropped none)."""
     if verdicts.reasons is None:
-        return verdicts.table, None, counts
+        return verdicts.table, None
     kept, rejected = partition(verdicts.table, verdicts.reasons, stage=stage, rule=name,
                                duplicate_of=verdicts.duplicate_of)
-    return kept, rejected, counts
+    return kept, (rejected if rejected.num_rows else None)
 
 
-def merge_outcomes(outcomes: list[GroupOutcome], names: list[str]) -> tuple[pa.Table, dict]:
-    """The batches' outcomes joined in order: (kept rows, per step: (rejects or None, summed counts))."""
-    kept = [o.kept for o in outcomes]
-    joined = kept[0] if len(kept) == 1 else pa.concat_tables(kept, promote_options="permissive")
-    merged = {}
-    for name in names:
-        rejects = [o.rejected[name] for o in outcomes if name in o.rejected]
-        total: Counter = Counter()
-        seen = False
-        for o in outcomes:
-            if name in o.counts and o.counts[name]:
-                total.update(o.counts[name])
-                seen = True
-        merged[name] = (pa.concat_tables(rejects, promote_options="permissive") if rejects else None,
-                        {kind: int(n) for kind, n in total.items()} if seen else {})
-    return joined, merged
+def _named(key: str, name: str, call: Callable, *args):
+    """`call(*args)`, with a UserError it raises prefixed by the step's config key."""
+    try:
+        return call(*args)
+    except UserError as exc:
+        raise UserError(f"{key}.{name}: {exc}") from None

@@ -9,15 +9,18 @@ that need the LLM's fields, such as near-duplicates kept by judge score). Each i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pyarrow as pa
 
 from ..errors import UserError
 from ..execute.local import LocalExecutor
+from ..execute.spill import InMemory, Spill, WorkFolder, batches
 from ..stage import StageReport
 from .base import Step, snake_name
-from .groups import apply_step
+from .groups import two_pass
 
 STAGE = "clean"
 AFTER_LLM_STAGE = "quality"
@@ -49,46 +52,72 @@ def named_steps(
 
 
 def run_cleaning(
-    table: pa.Table | list[pa.Table],
+    rows: pa.Table | Spill | list,
     steps: list[tuple[str, Step]],
     progress=None,
     *,
     stage: str = STAGE,
     key: str = "cleaning.rules",
     executor=None,
-) -> tuple[pa.Table, list[pa.Table], StageReport]:
-    """Apply steps in order; return kept rows, the rejected tables (one per step) and the report.
+    work: WorkFolder | None = None,
+) -> tuple[pa.Table | Spill, list[pa.Table | Spill], StageReport]:
+    """Apply steps in order; return kept rows, the rejected rows (one table or spill per step) and the report.
 
     `stage` names the stage in reports and rejects (`clean`, or `quality` for the steps that run after
     the LLM tasks); `key` is the config key errors name (`cleaning.rules`, `cleaning.after_llm`).
-    Pass the table inside a one-element list to hand it over: the list is emptied, so the caller
-    does not pin the uncleaned rows in memory while the steps make their copies. Consecutive row-wise
-    steps run together on `executor` (default: `LocalExecutor`, batch by batch in this process).
+    Pass the rows inside a one-element list to hand them over: the list is emptied, so the caller does not
+    pin the uncleaned rows, and a handed-over spill's files are deleted once read. Consecutive row-wise
+    steps run together on `executor` (default: `LocalExecutor`, batch by batch in this process); a step
+    that compares rows reads all rows twice (observe, then decide). With `work`, every step's output goes
+    to spill files there, so only a batch of rows is in memory at a time; without it, to tables.
     """
-    if isinstance(table, list):
-        table = table.pop()
-    report = StageReport(stage, rows_in=table.num_rows)
-    rejected_tables = []
+    owned = isinstance(rows, list)
+    if owned:
+        rows = rows.pop()
+    report = StageReport(stage, rows_in=rows.num_rows)
+    rejected_rows: list[pa.Table | Spill] = []
     executor = executor or LocalExecutor()
+    work = work or InMemory()
     for group in _groups(steps):
-        if len(group) == 1 and not group[0][1].row_wise:  # compares rows (dedup, outliers): the whole table
-            table, rejected, counts = apply_step(table, group[0], stage, key)
-            outcomes = {group[0][0]: (rejected, counts)}
+        if len(group) == 1 and not group[0][1].row_wise:  # compares rows (dedup, outliers): two passes
+            outcomes = two_pass(partial(batches, rows), group[0], stage, key)
         else:
-            table, outcomes = executor.run_row_wise(table, group, stage, key)
-        for name, (rejected, counts) in outcomes.items():
-            if counts:  # steps that rewrite by kind (PII) say how much, for the card
-                report.changes[name] = counts
-            if rejected is not None and rejected.num_rows:
-                rejected_tables.append(rejected)
-                report.by_rule[name] = rejected.num_rows
+            outcomes = executor.map_group(batches(rows, executor.batch_rows), group, stage, key)
+        kept, rejected, counts = _collected(outcomes, [name for name, _ in group], work, stage)
+        if owned and isinstance(rows, Spill):
+            rows.delete()  # read for the last time: its disk space goes back before the next group writes
+        rows, owned = kept, True
+        for name, _ in group:
+            if counts.get(name):  # steps that rewrite by kind (PII) say how much, for the card
+                report.changes[name] = counts[name]
+            if rejected.get(name) is not None:
+                rejected_rows.append(rejected[name])
+                report.by_rule[name] = rejected[name].num_rows
             if progress is not None:
                 progress(name)
         pa.default_memory_pool().release_unused()  # hand the steps' temporaries back to the OS
-    report.kept = table.num_rows
-    report.rejected = sum(t.num_rows for t in rejected_tables)
+    report.kept = rows.num_rows
+    report.rejected = sum(t.num_rows for t in rejected_rows)
     report.check()
-    return table, rejected_tables, report
+    return rows, rejected_rows, report
+
+
+def _collected(outcomes, names: list[str], work, stage: str):
+    """The outcomes joined in order: (kept rows, per step its rejects or None, per step its summed counts)."""
+    kept_writer = work.writer(f"{stage}-{names[0]}")
+    reject_writers: dict[str, object] = {}
+    counts: dict[str, Counter] = {}
+    for outcome in outcomes:
+        kept_writer.add(outcome.kept)
+        for name, table in outcome.rejected.items():
+            if name not in reject_writers:
+                reject_writers[name] = work.writer(f"{stage}-{name}-rejects")
+            reject_writers[name].add(table)
+        for name, found in outcome.counts.items():
+            if found:
+                counts.setdefault(name, Counter()).update(found)
+    rejected = {name: reject_writers[name].close() for name in names if name in reject_writers}
+    return kept_writer.close(), rejected, {name: {k: int(n) for k, n in c.items()} for name, c in counts.items()}
 
 
 def _groups(steps: list[tuple[str, Step]]) -> list[list[tuple[str, Step]]]:

@@ -1,16 +1,17 @@
-"""`executor=local`: row-wise steps over slices of the table in this process (the default)."""
+"""`executor=local`: row-wise steps over batches in this process (the default)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pyarrow as pa
 
-from ..clean.groups import GroupOutcome, apply_group, merge_outcomes
-
-BATCH_ROWS = 200_000
+from ..clean.groups import GroupOutcome, apply_group
+from .spill import BATCH_ROWS
 
 
 class LocalExecutor:
-    """Runs a group of row-wise steps over `batch_rows`-row slices: temporaries stay batch-sized."""
+    """Runs a group of row-wise steps batch by batch (tables are cut into `batch_rows`-row slices)."""
 
     name = "local"
 
@@ -23,10 +24,7 @@ class LocalExecutor:
     def __exit__(self, *exc) -> None:
         return None
 
-    def run_row_wise(self, table: pa.Table, group: list, stage: str, key: str) -> tuple[pa.Table, dict]:
-        """(kept rows, per step name: (rejected rows or None, counts by kind)), as one pass would give."""
-        outcomes: list[GroupOutcome] = []
-        for start in range(0, max(table.num_rows, 1), self.batch_rows):
-            outcomes.append(apply_group(table.slice(start, self.batch_rows), group, stage, key))
-        del table
-        return merge_outcomes(outcomes, [name for name, _ in group])
+    def map_group(self, batches: Iterable[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
+        """Each batch's outcome, in order, as it is computed (one batch in memory at a time)."""
+        for batch in batches:
+            yield apply_group(batch, group, stage, key)

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..clean.groups import GroupOutcome, apply_group, merge_outcomes
+from ..clean.groups import GroupOutcome, apply_group
 from ..errors import UserError
-from .local import BATCH_ROWS
+from .spill import BATCH_ROWS
 
 OUTCOME = "_group_outcome"  # null: kept; else the name of the step that rejected the row
 PARTS = "_group_parts"  # on a batch's first row: JSON {part: columns} and the steps' counts
 KEPT = ""
+WINDOW = 8  # batches in the object store at once: enough to keep every worker busy, and bounded
 
 
 class RayExecutor:
@@ -30,8 +32,9 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None, batch_rows: int = BATCH_ROWS):
-        self.address, self.num_cpus, self.batch_rows = address, num_cpus, int(batch_rows)
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, batch_rows: int = BATCH_ROWS,
+                 window: int = WINDOW):
+        self.address, self.num_cpus, self.batch_rows, self.window = address, num_cpus, int(batch_rows), int(window)
         self._started = False
 
     def __enter__(self) -> RayExecutor:
@@ -58,23 +61,34 @@ class RayExecutor:
             ray.shutdown()
             self._started = False
 
-    def run_row_wise(self, table: pa.Table, group: list, stage: str, key: str) -> tuple[pa.Table, dict]:
-        """(kept rows, per step name: (rejected rows or None, counts by kind)), as `executor=local` gives."""
+    def map_group(self, batches: Iterable[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
+        """Each batch's outcome in order, as `executor=local` gives; `window` batches at a time go to the cluster."""
+        window: list[pa.Table] = []
+        for batch in batches:
+            window.append(batch)
+            if len(window) == self.window:
+                yield from self._run(window, group, stage, key)
+                window = []
+        if window:
+            yield from self._run(window, group, stage, key)
+
+    def _run(self, tables: list[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
         import ray
         import ray.data
 
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False
-        if table.num_rows == 0:
-            return merge_outcomes([apply_group(table, group, stage, key)], [name for name, _ in group])
-        dataset = ray.data.from_arrow(table).map_batches(
+        tables = [t for t in tables if t.num_rows] or tables[:1]
+        if tables[0].num_rows == 0:  # nothing to send: the group still gives its (empty) outcome
+            yield apply_group(tables[0], group, stage, key)
+            return
+        dataset = ray.data.from_arrow(tables).map_batches(
             _packed_group, fn_args=(group, stage, key), batch_format="pyarrow", batch_size=self.batch_rows,
             zero_copy_batch=True,
         )
-        outcomes = [_unpacked(ray.get(ref)) for ref in dataset.to_arrow_refs()]
-        outcomes = [o for part in outcomes for o in part]
-        return merge_outcomes(outcomes, [name for name, _ in group])
+        for ref in dataset.to_arrow_refs():
+            yield from _unpacked(ray.get(ref))
 
 
 def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:

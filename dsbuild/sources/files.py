@@ -2,23 +2,29 @@
 
 Every row keeps its lineage: `source_ref` is `<file relative to the source root>:line N` (or `row N`).
 Input files are fingerprinted by size and sha256, so editing a file makes a new dataset version.
+`load` reads every file whole; `stream` reads them in chunks into a spill, with the same records.
 """
 
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..errors import UserError
+from ..execute.spill import WorkFolder
 from ..stage import concat
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, mapped_columns, to_records
+from .chunks import BLOCK_BYTES, read_chunks
 from .readers import FORMATS, SUFFIX_FORMATS, format_of, read_file
+from .streaming import RecordStream, Unstreamable
 
 _GLOB_CHARS = set("*?[")
+log = logging.getLogger("dsbuild")
 
 
 class LocalFilesSource(Source):
@@ -78,6 +84,33 @@ class FilesSource(LocalFilesSource):
             where=self.path, keep_columns=self.keep_columns,
         )
         return Loaded(records, rows_read=table.num_rows, inputs=self.fingerprint(), rejected=rejected)
+
+    def stream(self, work: WorkFolder, block_bytes: int = BLOCK_BYTES) -> Loaded:
+        """The records of `load`, in a spill in `work`, reading each file in chunks of about `block_bytes`.
+
+        Memory holds a chunk and 16 bytes per row (the content digests), or the user's ids. When the
+        chunks cannot give exactly `load`'s rows (see `chunks` and `streaming`), the source loads whole.
+        """
+        stream = RecordStream(work, source_name=self.name, columns=self.columns, id_column=self.id_column,
+                              keep_columns=self.keep_columns, where=self.path)
+        try:
+            for path in self.files:
+                rel = self._relative(path)
+                names: dict[str, None] = {}  # the file's columns, in the order a whole read gives them
+                for read in read_chunks(path, self.format, self.encoding, block_bytes):
+                    names.update(dict.fromkeys(read.table.column_names))
+                    stream.add(read.table, read.refs.column(rel))
+                if self.columns:
+                    _check_columns(list(names), self.columns, path)
+            records, rejected = stream.finish()
+        except Unstreamable as why:
+            stream.discard()
+            log.warning("source %s: read whole in memory, not in chunks: %s", self.name, why)
+            return self.load()
+        except BaseException:
+            stream.discard()
+            raise
+        return Loaded(records, rows_read=stream.rows, inputs=self.fingerprint(), rejected=rejected)
 
 
 def file_inputs(files: list[Path], relative) -> list[dict]:

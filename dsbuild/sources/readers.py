@@ -58,6 +58,10 @@ class Refs:
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def after(self, count: int) -> Refs:
+        """These refs for rows read after `count` lines (or rows) of the same file: numbers shifted by `count`."""
+        return Refs(self.kind, self.numbers + count) if count else self
+
     def column(self, prefix: str) -> pa.Array:
         """The refs as strings `<prefix>:<kind> N`, built in Arrow."""
         numbers = pc.cast(pa.array(self.numbers, pa.int64()), pa.string())
@@ -101,14 +105,11 @@ def read_file(path: Path, fmt: str = AUTO, encoding: str = AUTO) -> FileRead:
     """Read `path` as `fmt` ("auto": by extension), decoding text with `encoding` ("auto": detected)."""
     path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise UserError(f"{where}: no such file; check source.path")
-    if path.is_dir():
-        raise UserError(f"{where}: is a directory, not a file; point source.path at a file")
+    check_path(path)
     resolved = format_of(path, fmt)
     if resolved == "parquet":
         table = _read_parquet(path, where)
-        _require_rows(table.num_rows, where)
+        require_rows(table.num_rows, where)
         return FileRead(table, _refs("row", table.num_rows), None, resolved)
     try:
         data = path.read_bytes()
@@ -117,10 +118,8 @@ def read_file(path: Path, fmt: str = AUTO, encoding: str = AUTO) -> FileRead:
     codec = detect_encoding(data, encoding, where=where)
     buf = to_utf8(data, codec, where=where)
     del data
-    end = len(buf)
-    while end and buf[end - 1] in _WHITESPACE:
-        end -= 1
-    _require_rows(end, where)
+    end = text_end(buf)
+    require_rows(end, where)
     if resolved == "jsonl":
         try:
             table, refs = _read_jsonl(buf, end, where)
@@ -130,11 +129,28 @@ def read_file(path: Path, fmt: str = AUTO, encoding: str = AUTO) -> FileRead:
             raise
     else:
         table, refs = _READERS[resolved](buf, where)
-    _require_rows(table.num_rows, where)
+    require_rows(table.num_rows, where)
     return FileRead(table, refs, codec, resolved)
 
 
-def _require_rows(count: int, where: str) -> None:
+def check_path(path: Path) -> None:
+    """A `UserError` when `path` is missing or a folder."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file; check source.path")
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory, not a file; point source.path at a file")
+
+
+def text_end(buf: bytes) -> int:
+    """The length of `buf` without its trailing whitespace (0: no text at all)."""
+    end = len(buf)
+    while end and buf[end - 1] in _WHITESPACE:
+        end -= 1
+    return end
+
+
+def require_rows(count: int, where: str) -> None:
+    """The `UserError` for an input without rows (`count` 0)."""
     if not count:
         raise UserError(f"{where}: no rows; check source.path")
 
@@ -161,14 +177,26 @@ def _read_parquet(path: Path, where: str) -> pa.Table:
 
 def _read_jsonl(buf: bytes, end: int, where: str) -> tuple[pa.Table, Refs]:
     """Arrow's parse of the first `end` bytes when its rows pair up with the lines, else a Python parse."""
+    return jsonl_by_arrow(buf, end) or jsonl_by_python(buf, where)
+
+
+def jsonl_by_arrow(buf: bytes, end: int, lines_before: int = 0) -> tuple[pa.Table, Refs] | None:
+    """The JSON lines in the first `end` bytes parsed by Arrow, or None when Arrow cannot take them as they
+    are (a bad line, a column mixing types, rows that do not pair up with the lines).
+    `lines_before`: the lines of the file before `buf` (refs are line numbers in the file)."""
     table = _arrow_jsonl(pa.py_buffer(buf).slice(0, end))
-    if table is not None:
-        refs = _arrow_refs(buf, end, table.num_rows)
-        if refs is not None:
-            return table, refs
+    if table is None:
+        return None
+    refs = _arrow_refs(buf, end, table.num_rows)
+    return None if refs is None else (table, refs.after(lines_before))
+
+
+def jsonl_by_python(buf: bytes, where: str, lines_before: int = 0) -> tuple[pa.Table, Refs]:
+    """The JSON lines in `buf` parsed by Python, one row per non-blank line; a line that is not one JSON
+    object is a `UserError` naming it (`lines_before`: as in `jsonl_by_arrow`)."""
     rows: list[dict] = []
     refs = []
-    for number, line in enumerate(decode(buf, "utf-8", where=where).split("\n"), start=1):
+    for number, line in enumerate(decode(buf, "utf-8", where=where).split("\n"), start=lines_before + 1):
         if not line.strip():
             continue
         try:
@@ -303,27 +331,36 @@ def _read_tsv(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
 
 
 def _read_delimited(buf: bytes, delimiter: str, where: str) -> tuple[pa.Table, Refs]:
-    """Every column as strings ("007" stays "007"); an empty unquoted cell is null, `""` is ""."""
-    parse_options = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    parse_options = csv_parse_options(delimiter)
     try:
         with pa_csv.open_csv(pa.BufferReader(buf), parse_options=parse_options) as reader:
             names = reader.schema.names
-        _check_header(names, where)
-        convert_options = pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=True,
-            null_values=[""],
-            quoted_strings_can_be_null=False,
-        )
+        check_header(names, where)
         table = pa_csv.read_csv(
-            pa.BufferReader(buf), parse_options=parse_options, convert_options=convert_options
+            pa.BufferReader(buf), parse_options=parse_options, convert_options=csv_convert_options(names)
         )
     except pa.ArrowException as exc:
         raise UserError(_csv_problem(buf, delimiter, where, exc)) from None
     return table, _refs("row", table.num_rows)
 
 
-def _check_header(names: list[str], where: str) -> None:
+def csv_parse_options(delimiter: str) -> pa_csv.ParseOptions:
+    """How CSV/TSV is split: `delimiter`, and quoted values may hold line breaks."""
+    return pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+
+
+def csv_convert_options(names: list[str]) -> pa_csv.ConvertOptions:
+    """Every column as strings ("007" stays "007"); an empty unquoted cell is null, `""` is ""."""
+    return pa_csv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=False,
+    )
+
+
+def check_header(names: list[str], where: str) -> None:
+    """A `UserError` for a header column without a name or a name used twice."""
     seen: dict[str, int] = {}
     for number, name in enumerate(names, start=1):
         if not name.strip():
@@ -360,10 +397,11 @@ def _csv_problem(buf: bytes, delimiter: str, where: str, exc: pa.ArrowException)
     return f"{where}: cannot parse as {kind} ({_first_line(exc)}); check source.format"
 
 
-def _read_txt(buf: bytes, where: str) -> tuple[pa.Table, Refs]:
+def read_txt(buf: bytes, where: str, lines_before: int = 0) -> tuple[pa.Table, Refs]:
+    """One row `text` per non-blank line of `buf`, trailing whitespace cut (`lines_before`: as in `jsonl_by_arrow`)."""
     texts: list[str] = []
     refs: list[int] = []
-    for number, line in enumerate(decode(buf, "utf-8", where=where).split("\n"), start=1):
+    for number, line in enumerate(decode(buf, "utf-8", where=where).split("\n"), start=lines_before + 1):
         text = line.rstrip()
         if text:
             texts.append(text)
@@ -381,5 +419,5 @@ _READERS: dict[str, Callable[[bytes, str], tuple[pa.Table, Refs]]] = {
     "json": _read_json,
     "csv": _read_csv,
     "tsv": _read_tsv,
-    "txt": _read_txt,
+    "txt": read_txt,
 }

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clean.quality_features import features
+from ..execute.spill import Spill, batches
 from ..record import TEXT_FIELDS, is_text_type
 
 SAMPLE_ROWS = 100_000  # rows whose quality features are computed; lengths cover every row
@@ -106,11 +107,14 @@ class ProfileBuilder:
         return np.arange(first, offset + n, self.stride, dtype=np.int64) - offset
 
 
-def profile(table: pa.Table | None) -> Profile:
-    """Lengths of every row and quality features of a sample, per canonical text field of `table`."""
-    if table is None:
+def profile(rows: pa.Table | Spill | None) -> Profile:
+    """Lengths of every row and quality features of a sample, per canonical text field of `rows` (read by batch)."""
+    if rows is None:
         return Profile()
-    return ProfileBuilder(table.num_rows).add(table).result()
+    builder = ProfileBuilder(rows.num_rows)
+    for batch in batches(rows):
+        builder.add(batch)
+    return builder.result()
 
 
 def measured_fields(*profiles: Profile) -> list[str]:

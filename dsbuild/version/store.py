@@ -45,6 +45,13 @@ def staged(final: Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextmanager
+def scratch(final: Path) -> Iterator[Path]:
+    """A temp folder beside `final` for a build's intermediate files (spilled rows); always removed on leaving."""
+    with staged(final.with_name(f"{final.name}.work")) as folder:
+        yield folder
+
+
 def publish(tmp: Path, final: Path) -> bool:
     """fsync every file of `tmp` and rename it to `final`. False (tmp removed) if `final` appeared meanwhile."""
     for path in tmp.rglob("*"):

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
+from ..execute.spill import Spill, batches
 from ..export.writers import write_jsonl_batches
 from ..sources.base import INPUT_ID_PREFIX
 from .card import Languages, LengthStats, render_card
@@ -34,8 +35,8 @@ class VersionContent:
     name: str
     version_id: str
     exporter: object
-    splits: dict[str, pa.Table]
-    rejects: pa.Table | None
+    splits: dict[str, pa.Table | Spill]
+    rejects: pa.Table | Spill | None
     stages: list[dict]
     config: dict
     overrides: list[str]
@@ -135,24 +136,40 @@ def lineage_table(rows: pa.Table | pa.RecordBatch, exporter) -> pa.Table | pa.Re
     return rows.select([c for c in rows.column_names if c not in written])
 
 
-def unreadable_inputs(rejects: pa.Table | None) -> list[tuple[str, str]]:
+def unreadable_inputs(rejects: pa.Table | Spill | None) -> list[tuple[str, str]]:
     """(input, reason) for each whole input a source could not read (a file, a URL, a query): load rejects
     whose id is `input:<ref>` (see `sources.base.input_rejects`)."""
-    if rejects is None or "id" not in rejects.column_names:
+    if rejects is None or "id" not in rejects.schema.names:
         return []
-    cols = rejects.select(["id", "source_ref", "_stage", "_reason"]).to_pydict()
-    return [(ref, reason or "") for rid, ref, stage, reason in zip(cols["id"], cols["source_ref"], cols["_stage"],
-            cols["_reason"]) if stage == "load" and rid is not None and rid.startswith(INPUT_ID_PREFIX)]
+    found = []
+    for batch in batches(rejects):
+        marked = pc.and_(pc.equal(batch.column("_stage"), "load"),
+                         pc.starts_with(pc.fill_null(batch.column("id"), ""), INPUT_ID_PREFIX))
+        cols = batch.filter(marked).select(["source_ref", "_reason"]).to_pydict()
+        found += [(ref, reason or "") for ref, reason in zip(cols["source_ref"], cols["_reason"])]
+    return found
 
 
 def reject_examples(
-    rejects: pa.Table | None, per_rule: int = EXAMPLES_PER_RULE
+    rejects: pa.Table | Spill | None, per_rule: int = EXAMPLES_PER_RULE
 ) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """The first `per_rule` rejects of each (stage, rule), in rejects.jsonl order: (source_ref or id, reason).
 
-    Vectorized: only the picked rows become Python objects, however many rows were rejected.
+    Read batch by batch and vectorized: only the picked rows become Python objects, however many rows were rejected.
     """
+    examples: dict[tuple[str, str], list[tuple[str, str]]] = {}
     if rejects is None or rejects.num_rows == 0:
+        return examples
+    for batch in batches(rejects):
+        for key, found in _batch_examples(batch, per_rule).items():
+            kept = examples.setdefault(key, [])
+            kept += found[: per_rule - len(kept)]
+    return examples
+
+
+def _batch_examples(rejects: pa.Table, per_rule: int) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The first `per_rule` rejects of each (stage, rule) in one batch."""
+    if rejects.num_rows == 0:
         return {}
     keys = pc.binary_join_element_wise(
         pc.fill_null(rejects.column("_stage"), ""), pc.fill_null(rejects.column("_rule"), ""), "\x1f"
