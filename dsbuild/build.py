@@ -135,14 +135,15 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             from .annotate.stage import run_task
             from .llm.cache import ResponseCache
             from .llm.client import LLMClient
-
-            rows = as_table(rows)  # the LLM tasks work on all rows in memory
         for task_name, task in tasks:
             with ResponseCache(llm.cache_path, llm.cache) as cache:
-                client = LLMClient(llm, cache)
+                client = LLMClient(llm, cache, pool=executor.llm_pool(llm))
+                done = rows
                 rows, failed, annotate_report = run_task(
-                    rows, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0)
+                    rows, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0),
+                    work=work,
                 )
+                _release(done)
                 llm_reports[task_name] = {"model": llm.model, **vars(client.stats), "cache": cache.stats}
             annotate_report.seconds = lap()
             stages.append(annotate_report)

@@ -61,6 +61,23 @@ def content_ids(table: pa.Table, fields: list[str] | None = None) -> pa.Array:
     return with_suffixes(hex_prefixes(digests, ID_DIGEST_BYTES), occurrences(digests))
 
 
+def with_content_ids(rows, writer):
+    """`rows` (a table or a spill) with a content id as column 0, written to `writer`; two passes over the
+    batches (the digests, then the ids), since a repeat's suffix depends on every row before it."""
+    from .execute.spill import batches
+
+    fields = sorted(task_fields(rows.schema.names))
+    digests = [row_digests(batch, fields, normalized_for_id) for batch in batches(rows)]
+    occurrence = occurrences(pa.concat_arrays(digests))
+    start = 0
+    for batch, digest in zip(batches(rows), digests):
+        n = batch.num_rows
+        writer.add(batch.add_column(0, "id", with_suffixes(hex_prefixes(digest, ID_DIGEST_BYTES),
+                                                           occurrence[start: start + n])))
+        start += n
+    return writer.close()
+
+
 def row_digests(table: pa.Table, fields: list[str], normalize) -> pa.Array:
     """A 128-bit hash per row of `normalize(field)` joined over `fields`, batch by batch (in parallel)."""
 

@@ -7,69 +7,92 @@ ends the build with a message saying how to resume: paid answers are in the cach
 
 from __future__ import annotations
 
+from functools import partial
+
 import pyarrow as pa
 
 from ..clean.dedup import ExactDedup
+from ..clean.groups import two_pass
 from ..errors import UserError
+from ..execute.spill import InMemory, Spill, WorkFolder, batches
 from ..llm.client import Call, LLMClient
-from ..record import content_ids
-from ..stage import StageReport, concat, mark_rejected, partition
+from ..record import with_content_ids
+from ..stage import StageReport, mark_rejected
 from .base import Task
 
 
 def run_task(
-    table: pa.Table, task: Task, client: LLMClient, name: str | None = None, progress=None
-) -> tuple[pa.Table, pa.Table, StageReport]:
+    rows: pa.Table | Spill, task: Task, client: LLMClient, name: str | None = None, progress=None,
+    work: WorkFolder | None = None,
+) -> tuple[pa.Table | Spill, pa.Table | Spill, StageReport]:
     """(kept rows with the task's fields, rejected rows, report of stage `annotate:<name>`).
 
+    Runs batch by batch (only a batch of rows is ever Python objects); with `work` the kept and rejected
+    rows are spills there. The budget pre-check covers every batch before the first call is sent.
     A task may turn one row into several (generate_qa); the report counts the difference as `added`.
     """
     name = name or task.name
     stage = f"annotate:{name}"
-    task.check_inputs(table.column_names)
-    rows = table.to_pylist()
-    calls = [Call(None, task.schema_for_row(row), task.check, prompt=task.prompt, context=task.context(row))
-             for row in rows]  # rendered only if the cache has no answer
-    outcomes = client.run(calls, progress)
-    stats = client.stats
-    if stats.budget_stopped:
-        raise UserError(
-            f"llm.max_cost_usd={client.settings.max_cost_usd} reached after {stats.sent} paid calls "
-            f"(${stats.cost_usd:.4f}); their answers are in the cache: raise llm.max_cost_usd and rerun to resume"
-        )
-    kept_rows, dropped_rows, reasons = [], [], []
-    for row, outcome in zip(rows, outcomes):
-        if outcome.output is None:
-            dropped_rows.append(row)
-            reasons.append(f"{name} failed: {outcome.error}")
-            continue
-        results = task.results(row, outcome.output, outcome.reasoning)
-        verdict = task.verdict(outcome.output)
-        if verdict is None:
-            kept_rows += results
-        else:
-            dropped_rows += results
-            reasons += [verdict] * len(results)
-    failed = [r for r in reasons if r.startswith(f"{name} failed: ")]
+    task.check_inputs(rows.schema.names)
+    work = work or InMemory()
+    client.check_budget(_calls(task, batch.to_pylist()) for batch in batches(rows))
+    kept_writer, rejected_writer = work.writer(f"{stage}-kept"), work.writer(f"{stage}-rejected")
+    failed: list[str] = []
+    for batch in batches(rows):
+        records = batch.to_pylist()
+        outcomes = client.run(_calls(task, records), progress, check_budget=False)
+        stats = client.stats
+        if stats.budget_stopped:
+            raise UserError(
+                f"llm.max_cost_usd={client.settings.max_cost_usd} reached after {stats.sent} paid calls "
+                f"(${stats.cost_usd:.4f}); their answers are in the cache: raise llm.max_cost_usd and rerun to resume"
+            )
+        kept_rows, dropped_rows, reasons = [], [], []
+        for row, outcome in zip(records, outcomes):
+            if outcome.output is None:
+                dropped_rows.append(row)
+                reasons.append(f"{name} failed: {outcome.error}")
+                failed.append(reasons[-1])
+                continue
+            results = task.results(row, outcome.output, outcome.reasoning)
+            verdict = task.verdict(outcome.output)
+            if verdict is None:
+                kept_rows += results
+            else:
+                dropped_rows += results
+                reasons += [verdict] * len(results)
+        kept_writer.add(_table(kept_rows, batch.schema))
+        rejected_writer.add(mark_rejected(_table(dropped_rows, batch.schema), stage=stage, rule=name,
+                                          reasons=reasons))
     if failed and client.settings.require_all:
         raise UserError(
-            f"{len(failed)} of {len(rows)} rows failed {name} and llm.require_all is set; first: {failed[0]}"
+            f"{len(failed)} of {rows.num_rows} rows failed {name} and llm.require_all is set; first: {failed[0]}"
         )
-    kept = _table(kept_rows, table.schema)
-    rejected = mark_rejected(_table(dropped_rows, table.schema), stage=stage, rule=name, reasons=reasons)
-    by_rule = {name: rejected.num_rows} if rejected.num_rows else {}
+    kept = kept_writer.close()
+    by_rule = {}
     if task.dedup_fields and kept.num_rows:
-        kept = kept.add_column(0, "id", content_ids(kept))  # hashes the task fields, not the lineage
-        verdicts = ExactDedup(fields=list(task.dedup_fields)).run(kept)
-        kept, repeats = partition(kept, verdicts.reasons, stage=stage, rule=f"{name}:dedup",
-                                  duplicate_of=verdicts.duplicate_of)
-        if repeats.num_rows:
-            by_rule[f"{name}:dedup"] = repeats.num_rows
-            rejected = concat([rejected, repeats])
-    report = StageReport(stage, rows_in=table.num_rows, kept=kept.num_rows, rejected=rejected.num_rows,
-                         added=kept.num_rows + rejected.num_rows - table.num_rows, by_rule=by_rule)
+        kept = with_content_ids(kept, work.writer(f"{stage}-ids"))  # hashes the task fields, not the lineage
+        dedup = (f"{name}:dedup", ExactDedup(fields=list(task.dedup_fields)))
+        unique = work.writer(f"{stage}-unique")
+        for outcome in two_pass(partial(batches, kept), dedup, stage, f"tasks.{name}"):
+            unique.add(outcome.kept)
+            for repeats in outcome.rejected.values():
+                rejected_writer.add(repeats)
+                by_rule[dedup[0]] = by_rule.get(dedup[0], 0) + repeats.num_rows
+        kept = unique.close()
+    rejected = rejected_writer.close()
+    if rejected.num_rows - sum(by_rule.values()):
+        by_rule = {name: rejected.num_rows - sum(by_rule.values()), **by_rule}
+    report = StageReport(stage, rows_in=rows.num_rows, kept=kept.num_rows, rejected=rejected.num_rows,
+                         added=kept.num_rows + rejected.num_rows - rows.num_rows, by_rule=by_rule)
     report.check()
     return kept, rejected, report
+
+
+def _calls(task: Task, records: list[dict]) -> list[Call]:
+    """One call per row, rendered only if the cache has no answer."""
+    return [Call(None, task.schema_for_row(row), task.check, prompt=task.prompt, context=task.context(row))
+            for row in records]
 
 
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:

@@ -24,6 +24,10 @@ class LocalExecutor:
     def __exit__(self, *exc) -> None:
         return None
 
+    def llm_pool(self, settings) -> None:
+        """None: the LLM client sends from this process (or forks `llm.workers` processes itself)."""
+        return None
+
     def map_group(self, batches: Iterable[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
         """Each batch's outcome, in order, as it is computed (one batch in memory at a time)."""
         for batch in batches:

@@ -36,6 +36,7 @@ class RayExecutor:
                  window: int = WINDOW):
         self.address, self.num_cpus, self.batch_rows, self.window = address, num_cpus, int(batch_rows), int(window)
         self._started = False
+        self._llm_pool = None
 
     def __enter__(self) -> RayExecutor:
         try:
@@ -54,7 +55,18 @@ class RayExecutor:
             self._started = True
         return self
 
+    def llm_pool(self, settings):
+        """The build's pool of LLM caller actors (started on first use, stopped with the executor)."""
+        if self._llm_pool is None:
+            from .ray_llm import RayCallPool, actors_for
+
+            self._llm_pool = RayCallPool(actors_for(settings.concurrency)).start()
+        return self._llm_pool
+
     def __exit__(self, *exc) -> None:
+        if self._llm_pool is not None:
+            self._llm_pool.close()
+            self._llm_pool = None
         if self._started:
             import ray
 

@@ -12,7 +12,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from json.encoder import encode_basestring
@@ -198,6 +199,15 @@ class ResponseCache:
         self._write((f"INSERT OR REPLACE INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", [row]),
                     (LINK, [(replay_key, key)] if replay_key is not None else []))
         self._writes += 1
+
+    @contextmanager
+    def uncounted(self) -> Iterator[ResponseCache]:
+        """Lookups made inside leave `stats` as they were (a pre-check that reads what the run reads again)."""
+        hits, misses = self._hits, self._misses
+        try:
+            yield self
+        finally:
+            self._hits, self._misses = hits, misses
 
     @property
     def stats(self) -> dict:

@@ -17,7 +17,7 @@ import os
 import random
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UserError
@@ -128,8 +128,10 @@ class BudgetExceeded(Exception):
 class LLMClient:
     """Runs calls for one task against one backend."""
 
-    def __init__(self, settings: LLMSettings, cache: ResponseCache):
-        self.settings, self.cache = settings, cache
+    def __init__(self, settings: LLMSettings, cache: ResponseCache, pool=None):
+        """`pool`: a started pool of senders to use for every run (the Ray executor's actors), which the
+        caller closes; without it each run forks `llm.workers` processes when that helps."""
+        self.settings, self.cache, self.pool = settings, cache, pool
         self.format_mode = settings.structured_output
         self.stats = RunStats()
         self._api_key = settings.api_key()
@@ -150,14 +152,23 @@ class LLMClient:
             request["seed"] = s.seed
         return request
 
-    def run(self, calls: Sequence[Call], progress: Callable[[RunStats], None] | None = None) -> list[Outcome]:
+    def run(self, calls: Sequence[Call], progress: Callable[[RunStats], None] | None = None, *,
+            check_budget: bool = True) -> list[Outcome]:
         """All calls, in order. Cached answers first; the rest go out concurrently (in worker processes
-        when llm.workers asks for more than one and there are more calls than one worker's share)."""
+        when llm.workers asks for more than one and there are more calls than one worker's share).
+
+        `stats` add up over runs, so a task run batch by batch reports its totals. `check_budget=False`
+        skips the pre-check when the caller already ran `check_budget` over every batch.
+        """
         calls = list(calls)
         formats: dict[int, dict | None] = {}
         requests = [self.request(c, formats) for c in calls]
         replay_keys = _replay_keys(calls, requests)
         outcomes, keys = self._replay(calls, requests, replay_keys)
+        found = sum(o is not None for o in outcomes)
+        self.stats.calls += len(calls)
+        self.stats.cached += found
+        self.stats.done += found
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
@@ -166,17 +177,42 @@ class LLMClient:
 
             litellm.suppress_debug_info = True  # no "Provider List" banners in the user's terminal
             logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # its warnings are about itself, not the build
-            self._check_budget([requests[i] for i in pending])
-            size = workers(self.settings.workers, self.settings.concurrency)
-            pool = WorkerPool(size).start() if size > 1 and len(pending) > self.settings.concurrency / size else None
+            if check_budget:
+                self._check_budget(len(pending), sum(_estimate_tokens(requests[i]["messages"]) for i in pending))
+            pool = self.pool or self._worker_pool(len(pending))
             try:
                 with warnings.catch_warnings():  # calls cut off by a budget stop leave litellm's inner coroutines
                     warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
                     asyncio.run(self._send_all(calls, requests, keys, replay_keys, pending, outcomes, pool, progress))
             finally:
-                if pool is not None:
+                if pool is not None and pool is not self.pool:
                     pool.close()
         return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
+
+    def _worker_pool(self, pending: int) -> WorkerPool | None:
+        """Forked sender processes when `llm.workers` asks for more than one and there is work for them."""
+        size = workers(self.settings.workers, self.settings.concurrency)
+        return WorkerPool(size).start() if size > 1 and pending > self.settings.concurrency / size else None
+
+    def check_budget(self, batches: Iterable[Sequence[Call]]) -> None:
+        """The budget pre-check of `run` over every batch of a run at once (the calls the cache cannot answer).
+
+        Does nothing without llm.max_cost_usd or a price for the model; otherwise renders each uncached
+        call once more, which costs far less than a run that stops half way.
+        """
+        if self.settings.max_cost_usd is None or _prices(self.settings.model) is None:
+            return
+        uncached = tokens = 0
+        with self.cache.uncounted():  # the run looks them up again, and that is what the manifest counts
+            for calls in batches:
+                calls = list(calls)
+                formats: dict[int, dict | None] = {}
+                requests = [self.request(c, formats) for c in calls]
+                outcomes, _ = self._replay(calls, requests, _replay_keys(calls, requests))
+                pending = [r for r, o in zip(requests, outcomes) if o is None]
+                uncached += len(pending)
+                tokens += sum(_estimate_tokens(r["messages"]) for r in pending)
+        self._check_budget(uncached, tokens)
 
     def _replay(self, calls: list[Call], requests: list[dict], replay_keys: list[str | None]):
         """(outcomes, request keys): the cache's answers (None where a call must be sent) and the key of
@@ -200,8 +236,6 @@ class LLMClient:
                 if replay_keys[i] is not None:
                     links.append((replay_keys[i], keys[i]))
         self.cache.link(links)  # found by its request key (another template with the same text): next time faster
-        self.stats.calls = len(calls)
-        self.stats.cached = self.stats.done = sum(o is not None for o in outcomes)
         return outcomes, keys
 
     async def _send_all(self, calls, requests, keys, replay_keys, pending, outcomes, pool: WorkerPool | None,
@@ -226,7 +260,7 @@ class LLMClient:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.stats.budget_stopped = True
 
-    def _check_budget(self, requests: list[dict]) -> None:
+    def _check_budget(self, uncached: int, prompt_tokens: int) -> None:
         """Before any call: stop if the prompts alone would cost more than llm.max_cost_usd.
 
         The prompts' tokens are estimated from their length; answers can only add to that. When the
@@ -237,16 +271,16 @@ class LLMClient:
         price = _prices(self.settings.model)
         if budget is None or price is None:
             return
-        prompt_cost = sum(_estimate_tokens(r["messages"]) for r in requests) * price[0]
-        worst = prompt_cost + len(requests) * self.settings.max_tokens * price[1]
+        prompt_cost = prompt_tokens * price[0]
+        worst = prompt_cost + uncached * self.settings.max_tokens * price[1]
         if prompt_cost > budget:
             raise UserError(
-                f"the {len(requests)} uncached calls' prompts alone come to about ${prompt_cost:.4f}, over "
+                f"the {uncached} uncached calls' prompts alone come to about ${prompt_cost:.4f}, over "
                 f"llm.max_cost_usd={budget}; raise it, or build fewer rows first (e.g. pilot.size or a smaller source)"
             )
         if worst > budget:
             log.warning("llm.max_cost_usd=%s may not cover all %d calls (up to $%.4f if every answer is "
-                        "llm.max_tokens long); the run stops cleanly if it is reached", budget, len(requests), worst)
+                        "llm.max_tokens long); the run stops cleanly if it is reached", budget, uncached, worst)
 
     async def _call(self, call: Call, request: dict, key: str, replay_key: str | None, limiter: _RateLimiter,
                     send) -> Outcome:

@@ -118,3 +118,31 @@ def test_a_100k_row_build_on_ray_equals_the_local_build(compose_cfg, tmp_path):
     assert manifest["stages"][0]["rows_in"] == 100_000 and manifest["rejects"]["rows"] > 3_000
     for name in ["train.jsonl", "validation.jsonl", "test.jsonl", "rejects.jsonl"]:
         assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
+def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_server, tmp_path, monkeypatch):
+    from annotate.test_complete_cot import medical_cot
+    from llm_server import Reply
+
+    from dsbuild.execute import ray_llm
+
+    through_actors = []
+    original = ray_llm.RayCallPool.round_trip
+
+    async def counted(self, kwargs):
+        through_actors.append(kwargs["model"])
+        return await original(self, kwargs)
+
+    monkeypatch.setattr(ray_llm.RayCallPool, "round_trip", counted)
+    local = medical_cot(compose_cfg, llm_server, tmp_path / "local" / "out", "~tasks.judge")
+    sent_locally = llm_server.count
+    assert not through_actors
+    llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500))  # retried by the driver
+    on_ray = medical_cot(compose_cfg, llm_server, tmp_path / "ray" / "out", "~tasks.judge", "executor=ray",
+                         "executor.num_cpus=2", "llm.concurrency=8")
+    assert on_ray.version_id == local.version_id
+    assert len(through_actors) == llm_server.count - sent_locally == sent_locally + 2
+    for name in ("train.json", "validation.json", "test.json", "rejects.jsonl"):
+        assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
