@@ -161,7 +161,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
 
         split = plain["split"]
         splits, split_report = split_rows(
-            rows, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"), work=work
+            rows, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"), work=work, executor=executor
         )
         _release(rows)
         split_report.seconds = lap()

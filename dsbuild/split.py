@@ -13,7 +13,7 @@ may move. Leave `stratify_by` unset when stability across growing inputs matters
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -21,11 +21,13 @@ import pyarrow.compute as pc
 import xxhash
 
 from .errors import UserError
+from .execute.local import LocalExecutor
 from .execute.spill import InMemory, Spill, batches
 from .record import CONTENT_ID_PATTERN
 from .stage import StageReport
 
 SPLITS = ("train", "validation", "test")
+SPLIT_COLUMN = "_split"  # a row's split index while the rows are dealt out
 STAGE = "split"
 
 
@@ -140,31 +142,45 @@ def largest_remainder(n: int, weights: Sequence[float]) -> np.ndarray:
 
 def split_rows(
     rows: pa.Table | Spill, ratios: Sequence[float], seed: int, stratify_by: str | None = None,
-    group_by: str | None = None, work=None,
+    group_by: str | None = None, work=None, executor=None,
 ) -> tuple[dict[str, pa.Table | Spill], StageReport]:
     """The three splits (rows in input order) and the stage report; with `work`, the splits are spills there.
 
-    Without `stratify_by` each batch is dealt out as it is read; with it, one pass reads the keys first.
+    Without `stratify_by` each row's split comes from its own hash, batch by batch on `executor` (Ray Data
+    `map_batches` under executor=ray); with it, one pass here reads the keys and strata first.
     """
     ratios = check_ratios(ratios)
     if group_by is not None:
         _require_field(rows.schema, group_by, "split.group_by")
-    index = None if stratify_by is None else _stratified_index(rows, ratios, seed, stratify_by, group_by)
     work = work or InMemory()
     writers = [work.writer(f"split-{name}") for name in SPLITS]
-    start = 0
-    for batch in batches(rows):
-        if index is None:
-            part = _hashed_index(batch, ratios, seed, group_by)
-        else:
-            part = index[start: start + batch.num_rows]
-        start += batch.num_rows
+    if stratify_by is None:  # each row's split from its own hash: the executor maps the batches
+        marked = (executor or LocalExecutor()).map_batches(_with_split, batches(rows), ratios, seed, group_by)
+    else:
+        index = _stratified_index(rows, ratios, seed, stratify_by, group_by)
+        marked = _marked(batches(rows), index)
+    for batch in marked:
+        part = batch.column(SPLIT_COLUMN).to_numpy()
+        batch = batch.drop_columns([SPLIT_COLUMN])
         for i, writer in enumerate(writers):
             writer.add(batch.filter(pa.array(part == i)))
     splits = {name: writer.close() for name, writer in zip(SPLITS, writers)}
     report = StageReport(STAGE, rows_in=rows.num_rows, kept=sum(t.num_rows for t in splits.values()))
     report.check()
     return splits, report
+
+
+def _with_split(batch: pa.Table, ratios: Sequence[float], seed: int, group_by: str | None) -> pa.Table:
+    """`batch` with each row's split index as a column (runs wherever the executor maps batches)."""
+    return batch.append_column(SPLIT_COLUMN, pa.array(_hashed_index(batch, ratios, seed, group_by)))
+
+
+def _marked(tables: Iterable[pa.Table], index: np.ndarray) -> Iterator[pa.Table]:
+    """Each table with its rows' entries of `index` (in row order over all tables) as the split column."""
+    start = 0
+    for table in tables:
+        yield table.append_column(SPLIT_COLUMN, pa.array(index[start: start + table.num_rows]))
+        start += table.num_rows
 
 
 def split_table(

@@ -108,6 +108,50 @@ class TwoPassRule(Rule):
 
 
 BATCH_ROWS = 200_000  # rows per batch of a two-pass rule's `run`
+POSITION = "_pos"  # a row's position in the whole input, in a keyed rule's measures
+
+
+class KeyedRule(TwoPassRule):
+    """A two-pass rule whose verdict on a row depends only on the rows with the same key (exact duplicates).
+
+    `measure` gives each row's state with a fixed-size binary `_key`; `drops_among` decides among rows that
+    share keys. Observing and settling are those two over all rows here; the Ray executor runs the same two
+    as map_batches and a shuffle by key bucket, so no machine holds every row's state.
+    """
+
+    def begin(self) -> None:
+        self._measures: list[pa.Table] = []
+        self._rows = 0
+        self._drops = Drops(duplicate_of=[])
+
+    def measure(self, batch: pa.Table) -> pa.Table:
+        """Each row's state: `_key` (fixed-size binary) and what `drops_among` needs. Row-wise and pure."""
+        raise NotImplementedError
+
+    def drops_among(self, rows: pa.Table) -> pa.Table:
+        """Of `rows` (measures with `_pos`, in `_pos` order, every row of their keys), the ones to drop:
+        columns `_pos`, `_reason` and `_duplicate_of`."""
+        raise NotImplementedError
+
+    def observe(self, batch: pa.Table) -> None:
+        measured = self.measure(batch)
+        positions = pa.array(np.arange(self._rows, self._rows + batch.num_rows, dtype=np.int64))
+        self._measures.append(measured.append_column(POSITION, positions))
+        self._rows += batch.num_rows
+
+    def settle(self) -> None:
+        if self._measures:
+            self.adopt(self.drops_among(pa.concat_tables(self._measures)))
+        self._measures = []
+
+    def adopt(self, drops: pa.Table) -> None:
+        """Take the dropped rows (`drops_among`'s columns, any order) as what `decide` hands out."""
+        drops = drops.sort_by(POSITION)
+        self._drops = Drops(drops.column(POSITION).to_numpy(), drops.column("_reason").to_pylist(),
+                            drops.column("_duplicate_of").to_pylist())
+
+    def decide(self, batch: pa.Table) -> Verdicts:
+        return self._drops.next_verdicts(batch)
 
 
 class Drops:

@@ -18,14 +18,14 @@ import pyarrow.compute as pc
 from ..errors import UserError
 from ..record import row_digests, text_fields
 from ..textops import drop_punctuation_and_space, fold_whitespace, nfkc
-from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids
+from .base import POSITION, KeyedRule, as_list
 
 
-class ExactDedup(TwoPassRule):
+class ExactDedup(KeyedRule):
     """Drop rows whose normalized `fields` equal an earlier (or longer) row's; record `duplicate_of`.
 
-    Observing keeps a 16-byte hash per row (and its text length for `keep: longest`); the ids are
-    the rows' own id column, so only the survivors' ids of duplicated keys ever become Python strings.
+    Observing keeps a 16-byte hash and the id per row (and its text length for `keep: longest`); only the
+    dropped rows' reasons become Python strings. Under executor=ray the rows are shuffled by hash bucket.
     """
 
     def __init__(
@@ -42,42 +42,38 @@ class ExactDedup(TwoPassRule):
         self.begin()
 
     def begin(self) -> None:
+        super().begin()
         self._keys: list[str] | None = None
-        self._digests: list[pa.Array] = []
-        self._totals: list[np.ndarray] = []
-        self._ids: list[pa.ChunkedArray] = []
-        self._drops = Drops(duplicate_of=[])
 
-    def observe(self, batch: pa.Table) -> None:
+    def measure(self, batch: pa.Table) -> pa.Table:
         if self._keys is None:
             self._keys = self.resolve_fields(batch)
         if not self._keys:
-            self._digests.append(pa.nulls(batch.num_rows, pa.binary(16)))
-            return
-        self._digests.append(row_digests(batch, self._keys, self._normalize))
-        self._ids.append(batch.column("id"))
+            return pa.table({"_key": pa.nulls(batch.num_rows, pa.binary(16)), "id": batch.column("id")})
+        columns = {"_key": row_digests(batch, self._keys, self._normalize), "id": batch.column("id")}
         if self.keep == "longest":  # longest = most text in the whole row, not only in the key
             total = np.zeros(batch.num_rows, dtype=np.int64)
             for f in text_fields(batch):
                 total += pc.fill_null(pc.utf8_length(pc.cast(batch.column(f), pa.large_string())), 0).to_numpy(
                     zero_copy_only=False)
-            self._totals.append(total)
+            columns["_total"] = total
+        return pa.table(columns)
 
-    def settle(self) -> None:
-        digests = pa.concat_arrays(self._digests) if self._digests else pa.array([], pa.binary(16))
-        n = len(digests)
-        if n and self._keys:
-            codes = pc.dictionary_encode(digests).indices.to_numpy(zero_copy_only=False)
-            survivor = self._survivors(codes, np.concatenate(self._totals) if self._totals else None)
-            kept_row = survivor[codes]
-            duplicates = np.flatnonzero(kept_row != np.arange(n))
-            kept_ids = joined_ids(self._ids).take(pa.array(kept_row[duplicates])).to_pylist()
-            what = "+".join(self._keys)
-            self._drops = Drops(duplicates, [f"duplicate of {k} (same normalized {what})" for k in kept_ids], kept_ids)
-        self._digests, self._totals, self._ids = [], [], []
-
-    def decide(self, batch: pa.Table) -> Verdicts:
-        return self._drops.next_verdicts(batch)
+    def drops_among(self, rows: pa.Table) -> pa.Table:
+        n = rows.num_rows
+        keys = rows.column("_key").combine_chunks()
+        if n == 0 or not self._keys or keys.null_count == n:
+            return pa.table({POSITION: pa.array([], pa.int64()), "_reason": pa.array([], pa.string()),
+                             "_duplicate_of": pa.array([], pa.string())})
+        codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False)
+        totals = rows.column("_total").to_numpy() if self.keep == "longest" else None
+        kept_row = self._survivors(codes, totals)[codes]
+        duplicates = pa.array(np.flatnonzero(kept_row != np.arange(n)))
+        kept_ids = pc.cast(rows.column("id").take(pa.array(kept_row[duplicates.to_numpy()])), pa.string())
+        what = "+".join(self._keys)
+        reasons = pc.binary_join_element_wise("duplicate of ", kept_ids, f" (same normalized {what})", "")
+        return pa.table({POSITION: rows.column(POSITION).take(duplicates), "_reason": reasons,
+                         "_duplicate_of": kept_ids})
 
     def _normalize(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
         text = nfkc(column)

@@ -29,7 +29,7 @@ def apply_group(batch: pa.Table, group: list[tuple[str, Step]], stage: str, key:
     """The steps of `group` in order over `batch`; a step sees only what the steps before it kept."""
     outcome = GroupOutcome(batch)
     for name, step in group:
-        verdicts = _named(key, name, step.run, outcome.kept)
+        verdicts = named_call(key, name, step.run, outcome.kept)
         outcome.kept, rejected = _partitioned(verdicts, name, stage)
         if rejected is not None:
             outcome.rejected[name] = rejected
@@ -39,18 +39,25 @@ def apply_group(batch: pa.Table, group: list[tuple[str, Step]], stage: str, key:
 
 def two_pass(batches: Callable[[], Iterable[pa.Table]], pair: tuple[str, TwoPassRule], stage: str,
              key: str) -> Iterator[GroupOutcome]:
-    """A rule that compares rows: observe every batch of `batches()`, settle, then one outcome per batch.
+    """A rule that compares rows: observe every batch of `batches()`, settle, then one outcome per batch."""
+    name, step = pair
+    named_call(key, name, step.begin)
+    for batch in batches():
+        named_call(key, name, step.observe, batch)
+    named_call(key, name, step.settle)
+    yield from decided(batches, pair, stage, key)
+
+
+def decided(batches: Callable[[], Iterable[pa.Table]], pair: tuple[str, TwoPassRule], stage: str,
+            key: str) -> Iterator[GroupOutcome]:
+    """The second pass of a settled two-pass rule: one outcome per batch of `batches()`.
 
     The counts (rules that count what they rewrote) come with the last batch's outcome, once all are decided.
     """
     name, step = pair
-    _named(key, name, step.begin)
-    for batch in batches():
-        _named(key, name, step.observe, batch)
-    _named(key, name, step.settle)
     previous = None
     for batch in batches():
-        verdicts = _named(key, name, step.decide, batch)
+        verdicts = named_call(key, name, step.decide, batch)
         kept, rejected = _partitioned(verdicts, name, stage)
         if previous is not None:
             yield previous
@@ -73,7 +80,7 @@ def _partitioned(verdicts: Verdicts, name: str, stage: str) -> tuple[pa.Table, p
     return kept, (rejected if rejected.num_rows else None)
 
 
-def _named(key: str, name: str, call: Callable, *args):
+def named_call(key: str, name: str, call: Callable, *args):
     """`call(*args)`, with a UserError it raises prefixed by the step's config key."""
     try:
         return call(*args)

@@ -20,7 +20,6 @@ from ..execute.local import LocalExecutor
 from ..execute.spill import InMemory, Spill, WorkFolder, batches
 from ..stage import StageReport
 from .base import Step, snake_name
-from .groups import two_pass
 
 STAGE = "clean"
 AFTER_LLM_STAGE = "quality"
@@ -80,7 +79,7 @@ def run_cleaning(
     work = work or InMemory()
     for group in _groups(steps):
         if len(group) == 1 and not group[0][1].row_wise:  # compares rows (dedup, outliers): two passes
-            outcomes = two_pass(partial(batches, rows), group[0], stage, key)
+            outcomes = executor.two_pass(partial(batches, rows), group[0], stage, key)
         else:
             outcomes = executor.map_group(batches(rows, executor.batch_rows), group, stage, key)
         kept, rejected, counts = _collected(outcomes, [name for name, _ in group], work, stage)

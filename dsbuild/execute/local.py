@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
-from ..clean.groups import GroupOutcome, apply_group
+from ..clean.groups import GroupOutcome, apply_group, two_pass
 from .spill import BATCH_ROWS
 
 
@@ -23,6 +23,16 @@ class LocalExecutor:
 
     def __exit__(self, *exc) -> None:
         return None
+
+    def map_batches(self, fn: Callable[..., pa.Table], batches: Iterable[pa.Table], *args) -> Iterator[pa.Table]:
+        """`fn(batch, *args)` for each batch, in order."""
+        for batch in batches:
+            yield fn(batch, *args)
+
+    def two_pass(self, batches: Callable[[], Iterable[pa.Table]], pair: tuple, stage: str,
+                 key: str) -> Iterator[GroupOutcome]:
+        """A rule that compares rows, observed and decided here (see `clean.groups.two_pass`)."""
+        return two_pass(batches, pair, stage, key)
 
     def llm_pool(self, settings) -> None:
         """None: the LLM client sends from this process (or forks `llm.workers` processes itself)."""

@@ -1,29 +1,38 @@
-"""`executor=ray`: row-wise steps as Ray Data `map_batches` on a Ray cluster.
+"""`executor=ray`: cleaning, exact dedup and LLM calls on a Ray cluster.
 
-`executor.address` joins a running cluster (`auto`, or `ray://head:10001` for Ray Client); without it
-a local Ray instance is started for the build (`executor.num_cpus` caps it) and stopped after. Ray
-Data keeps the batches in order, and each batch's outcome comes back packed in one table (kept rows
-and each step's rejects, told apart by a `_group_outcome` column, plus the exact columns and counts of
-each part), so the build's rows, rejects and counts equal `executor=local`'s, byte for byte.
-Ray is an optional dependency (`pip install "ray[data]"`); it is imported only here.
+- Row-wise steps run as Ray Data `map_batches`, `window` batches at a time. Ray Data keeps the batches
+  in order, and each batch's outcome comes back packed in one table (kept rows and each step's rejects,
+  told apart by a `_group_outcome` column, plus the exact columns and counts of each part).
+- Keyed rules (exact dedup) are measured by `map_batches`, shuffled by key bucket (`groupby`) and decided
+  per bucket by `map_groups`; only the dropped rows come back to this process.
+- LLM round trips go to a pool of async actors (`ray_llm.RayCallPool`).
+
+So the build's rows, rejects and counts equal `executor=local`'s, byte for byte. `executor.address` joins
+a running cluster (`auto`, or `ray://head:10001` for Ray Client); without it a local Ray instance is
+started for the build (`executor.num_cpus` caps it) and stopped after. Ray is an optional dependency
+(`pip install "ray[data]"`); it is imported only here.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..clean.groups import GroupOutcome, apply_group
+from ..clean.base import POSITION, KeyedRule
+from ..clean.groups import GroupOutcome, apply_group, decided, named_call, two_pass
 from ..errors import UserError
 from .spill import BATCH_ROWS
 
 OUTCOME = "_group_outcome"  # null: kept; else the name of the step that rejected the row
 PARTS = "_group_parts"  # on a batch's first row: JSON {part: columns} and the steps' counts
 KEPT = ""
+BUCKET = "_bucket"  # a keyed rule's rows are shuffled by this: the first byte of the key, mod BUCKETS
+BUCKETS = 64
 WINDOW = 8  # batches in the object store at once: enough to keep every worker busy, and bounded
 
 
@@ -55,6 +64,59 @@ class RayExecutor:
             self._started = True
         return self
 
+    def map_batches(self, fn: Callable[..., pa.Table], batches: Iterable[pa.Table], *args) -> Iterator[pa.Table]:
+        """`fn(batch, *args)` over the rows as Ray Data `map_batches`, rows in order (the output may be cut
+        into tables differently from the input)."""
+        import ray
+        import ray.data
+
+        self._configure()
+        for window in _windows(batches, self.window):
+            tables = [t for t in window if t.num_rows] or window[:1]
+            if tables[0].num_rows == 0:
+                yield fn(tables[0], *args)
+                continue
+            mapped = ray.data.from_arrow(tables).map_batches(fn, fn_args=args, batch_format="pyarrow",
+                                                             batch_size=self.batch_rows, zero_copy_batch=True)
+            for ref in mapped.to_arrow_refs():
+                yield ray.get(ref)
+
+    def two_pass(self, batches: Callable[[], Iterable[pa.Table]], pair: tuple, stage: str,
+                 key: str) -> Iterator[GroupOutcome]:
+        """A rule that compares rows. Keyed rules (exact dedup) are measured on the cluster and decided per key
+        bucket after a shuffle, so only the dropped rows come back; other rules observe here."""
+        if not isinstance(pair[1], KeyedRule):
+            return two_pass(batches, pair, stage, key)
+        return self._shuffled(batches, pair, stage, key)
+
+    def _shuffled(self, batches, pair: tuple, stage: str, key: str) -> Iterator[GroupOutcome]:
+        import ray
+        import ray.data
+
+        self._configure()
+        step: KeyedRule = pair[1]
+        step.begin()
+        refs, offset = [], 0
+        for window in _windows(batches(), self.window):
+            if offset == 0:  # settle what the rule reads from the schema (its fields) before it is shipped
+                named_call(key, pair[0], step.measure, window[0].slice(0, 0))
+            tables = []
+            for batch in window:
+                positions = pa.array(np.arange(offset, offset + batch.num_rows, dtype=np.int64))
+                tables.append(batch.append_column(POSITION, positions))
+                offset += batch.num_rows
+            tables = [t for t in tables if t.num_rows]
+            if tables:
+                measured = ray.data.from_arrow(tables).map_batches(
+                    _measured, fn_args=(step,), batch_format="pyarrow", batch_size=self.batch_rows,
+                    zero_copy_batch=True)
+                refs += measured.to_arrow_refs()
+        if refs:
+            drops = ray.data.from_arrow_refs(refs).groupby(BUCKET).map_groups(
+                _drops_in_bucket, fn_args=(step,), batch_format="pyarrow")
+            step.adopt(pa.concat_tables([ray.get(ref) for ref in drops.to_arrow_refs()]))
+        yield from decided(batches, pair, stage, key)
+
     def llm_pool(self, settings):
         """The build's pool of LLM caller actors (started on first use, stopped with the executor)."""
         if self._llm_pool is None:
@@ -75,22 +137,21 @@ class RayExecutor:
 
     def map_group(self, batches: Iterable[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
         """Each batch's outcome in order, as `executor=local` gives; `window` batches at a time go to the cluster."""
-        window: list[pa.Table] = []
-        for batch in batches:
-            window.append(batch)
-            if len(window) == self.window:
-                yield from self._run(window, group, stage, key)
-                window = []
-        if window:
+        for window in _windows(batches, self.window):
             yield from self._run(window, group, stage, key)
 
-    def _run(self, tables: list[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
-        import ray
+    def _configure(self) -> None:
         import ray.data
 
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False
+
+    def _run(self, tables: list[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
+        import ray
+        import ray.data
+
+        self._configure()
         tables = [t for t in tables if t.num_rows] or tables[:1]
         if tables[0].num_rows == 0:  # nothing to send: the group still gives its (empty) outcome
             yield apply_group(tables[0], group, stage, key)
@@ -101,6 +162,35 @@ class RayExecutor:
         )
         for ref in dataset.to_arrow_refs():
             yield from _unpacked(ray.get(ref))
+
+
+def _windows(batches: Iterable[pa.Table], size: int) -> Iterator[list[pa.Table]]:
+    """`batches` in lists of `size` (the last may be shorter): what goes to the cluster at once."""
+    window: list[pa.Table] = []
+    for batch in batches:
+        window.append(batch)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _measured(batch: pa.Table, step: KeyedRule) -> pa.Table:
+    """A keyed rule's measures of a batch, with each row's position and the bucket of its key."""
+    measured = step.measure(batch.drop_columns([POSITION]))
+    keys = measured.column("_key").combine_chunks()
+    buckets = np.zeros(len(keys), dtype=np.int16)
+    if keys.null_count < len(keys):
+        width = keys.type.byte_width
+        raw = np.frombuffer(keys.buffers()[1], dtype=np.uint8)[keys.offset * width:(keys.offset + len(keys)) * width]
+        buckets = (raw.reshape(len(keys), width)[:, 0] % BUCKETS).astype(np.int16)
+    return measured.append_column(POSITION, batch.column(POSITION)).append_column(BUCKET, pa.array(buckets))
+
+
+def _drops_in_bucket(rows: pa.Table, step: KeyedRule) -> pa.Table:
+    """The rows a keyed rule drops among one bucket's rows (every row of each of its keys)."""
+    return step.drops_among(rows.sort_by(POSITION))
 
 
 def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:

@@ -15,6 +15,9 @@ from dsbuild.clean.pipeline import named_steps
 from dsbuild.execute.ray_data import _packed_group, _unpacked
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
+# one worker runs these in turn: two local Ray instances would share 2 cores, and `address=auto` would join
+# another test's instance instead of failing
+pytestmark = pytest.mark.xdist_group("ray")
 
 
 @pytest.fixture
@@ -146,3 +149,29 @@ def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_serv
     assert len(through_actors) == llm_server.count - sent_locally == sent_locally + 2
     for name in ("train.json", "validation.json", "test.json", "rejects.jsonl"):
         assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_exact_dedup_shuffled_by_bucket_on_ray_drops_what_local_drops(keep):
+    from dsbuild.clean.dedup import ExactDedup
+    from dsbuild.clean.groups import two_pass
+    from dsbuild.execute.ray_data import RayExecutor
+    from dsbuild.execute.spill import batches
+
+    n = 3_000
+    table = pa.table({"id": [f"r{i}" for i in range(n)],
+                      "question": [f"Question {i % 700}?" if i % 3 else f"question {i % 700}" for i in range(n)],
+                      "response": ["yes" * (i % 5 + 1) for i in range(n)]})
+    pair = ("dedup", ExactDedup(fields=["question"], keep=keep))
+    local = list(two_pass(lambda: batches(table, 400), pair, "clean", "cleaning.rules"))
+    with RayExecutor(num_cpus=2, batch_rows=400, window=3) as executor:
+        shuffled = list(executor.two_pass(lambda: batches(table, 400), pair, "clean", "cleaning.rules"))
+    assert len(shuffled) == len(local) == 8
+    for mine, theirs in zip(shuffled, local):
+        assert mine.kept.equals(theirs.kept)
+        assert mine.rejected.keys() == theirs.rejected.keys()
+        for name in theirs.rejected:
+            assert mine.rejected[name].to_pylist() == theirs.rejected[name].to_pylist()
+    assert sum(o.kept.num_rows for o in local) == 700
