@@ -69,8 +69,9 @@ class Rule(Step):
 class TwoPassRule(Rule):
     """A rule that compares rows with each other, in two passes over the rows cut into batches.
 
-    `observe` keeps only a little state per row (a hash, a length), `settle` decides once every row has
-    been seen, and `decide` then gives the verdicts of the next rows, in the order they were observed.
+    `observe` keeps only a little state per row (a hash, a length: `measure` computes it, `take` keeps it),
+    `settle` decides once every row has been seen, and `decide` then gives the verdicts of the next rows,
+    in the order they were observed.
     `run` does all three over one table, batch by batch, so the in-memory build and a streaming one
     share the code and a step's temporaries stay batch-sized.
     """
@@ -81,6 +82,15 @@ class TwoPassRule(Rule):
 
     def observe(self, batch: pa.Table) -> None:
         """Take in the next rows (their state only, not the rows)."""
+        self.take(self.measure(batch))
+
+    def measure(self, batch: pa.Table) -> pa.Table:
+        """Each row's state as a table, from the batch alone (row-wise and pure, so the Ray executor can
+        compute it on the cluster); at least one column, one row per row of `batch`."""
+        raise NotImplementedError
+
+    def take(self, measured: pa.Table) -> None:
+        """Keep the next rows' measures (tables of `measure`, in row order, cut anywhere)."""
         raise NotImplementedError
 
     def settle(self) -> None:
@@ -133,20 +143,22 @@ class KeyedRule(TwoPassRule):
         columns `_pos`, `_reason` and `_duplicate_of`."""
         raise NotImplementedError
 
-    def observe(self, batch: pa.Table) -> None:
-        measured = self.measure(batch)
-        positions = pa.array(np.arange(self._rows, self._rows + batch.num_rows, dtype=np.int64))
+    def take(self, measured: pa.Table) -> None:
+        positions = pa.array(np.arange(self._rows, self._rows + measured.num_rows, dtype=np.int64))
         self._measures.append(measured.append_column(POSITION, positions))
-        self._rows += batch.num_rows
+        self._rows += measured.num_rows
 
     def settle(self) -> None:
         if self._measures:
-            self.adopt(self.drops_among(pa.concat_tables(self._measures)))
+            self.adopt([self.drops_among(pa.concat_tables(self._measures))])
         self._measures = []
 
-    def adopt(self, drops: pa.Table) -> None:
-        """Take the dropped rows (`drops_among`'s columns, any order) as what `decide` hands out."""
-        drops = drops.sort_by(POSITION)
+    def adopt(self, drops: list[pa.Table]) -> None:
+        """Take the dropped rows (tables of `drops_among`'s columns, in any order) as what `decide` hands out."""
+        drops = [t for t in drops if t.num_rows]
+        if not drops:
+            return
+        drops = pa.concat_tables(drops).sort_by(POSITION)
         self._drops = Drops(drops.column(POSITION).to_numpy(), drops.column("_reason").to_pylist(),
                             drops.column("_duplicate_of").to_pylist())
 
@@ -176,6 +188,11 @@ class Drops:
             if duplicate_of is not None:
                 duplicate_of[self.rows[k] - start] = self.duplicate_of[k]
         return Verdicts(batch, reasons, duplicate_of)
+
+
+def rows_only(n: int) -> pa.Table:
+    """A measure with nothing to keep but the row count (a rule with no field to read)."""
+    return pa.table({"_row": pa.nulls(n)})
 
 
 def joined_ids(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:

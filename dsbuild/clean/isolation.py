@@ -19,7 +19,7 @@ from sklearn.ensemble import IsolationForest
 
 from ..errors import UserError
 from . import quality_features
-from .base import Drops, TwoPassRule, Verdicts, as_list
+from .base import Drops, TwoPassRule, Verdicts, as_list, rows_only
 from .quality_features import FEATURES
 
 _COUNTS = {"length": "char", "words": "word", "mean_word_length": "char"}  # unit of each count feature
@@ -79,17 +79,20 @@ class IsolationOutliers(TwoPassRule):
         self._rows = 0
         self._drops = Drops()
 
-    def observe(self, batch: pa.Table) -> None:
+    def measure(self, batch: pa.Table) -> pa.Table:
         fields = self.resolve_fields(batch)
-        self._rows += batch.num_rows
-        if not fields or not batch.num_rows:
-            return
-        if self._chosen_names is None:
+        if fields and self._chosen_names is None:
             self._chosen_names = self._chosen(fields)
+        if not fields or not batch.num_rows:
+            return rows_only(batch.num_rows)
         wanted = {name.rpartition(".")[2] for name in self._chosen_names} | {"letter_ratio", "cjk_ratio"}
-        values = quality_features.features(batch, fields, [name for name in FEATURES if name in wanted])
-        for name, column in values.items():
-            self._values.setdefault(name, []).append(column)
+        return pa.table(quality_features.features(batch, fields, [name for name in FEATURES if name in wanted]))
+
+    def take(self, measured: pa.Table) -> None:
+        self._rows += measured.num_rows
+        for name in measured.column_names:
+            if name != "_row":
+                self._values.setdefault(name, []).append(measured.column(name).to_numpy())
 
     def settle(self) -> None:
         chosen, parts = self._chosen_names, self._values

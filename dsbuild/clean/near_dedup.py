@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import NEAR_DUP_CLUSTER, text_fields
-from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids
+from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids, rows_only
 from .clusters import connected_components
 from .minhash import candidate_pairs, check_bands, estimated_jaccard, signatures
 from .shingles import ShingleSpec, joined_text
@@ -71,18 +71,28 @@ class NearDedup(TwoPassRule):
         self._labels = pa.nulls(0, pa.string())  # action group: per row, its cluster's survivor id or null
         self._cursor = 0  # action group: rows labelled so far
 
-    def observe(self, batch: pa.Table) -> None:
+    def measure(self, batch: pa.Table) -> pa.Table:
         if self._keys is None:
             self._keys = self.resolve_fields(batch)
-        self._rows += batch.num_rows
         if not self._keys or not batch.num_rows:
-            return
+            return rows_only(batch.num_rows)
         sig, counts = signatures(joined_text(batch, self._keys), self.spec, self.num_perm)
-        self._signatures.append(sig)
-        self._shingles.append(counts)
-        self._ids.append(batch.column("id"))
+        columns = {"_signature": pa.FixedSizeListArray.from_arrays(pa.array(sig.reshape(-1)), self.num_perm),
+                   "_shingles": counts, "id": batch.column("id")}
         if self.keep != "first":
-            self._merits.append(self._merit(batch))
+            columns["_merit"] = self._merit(batch)
+        return pa.table(columns)
+
+    def take(self, measured: pa.Table) -> None:
+        self._rows += measured.num_rows
+        if "_signature" not in measured.column_names:
+            return
+        signature = measured.column("_signature").combine_chunks()
+        self._signatures.append(signature.values.to_numpy().reshape(-1, self.num_perm))
+        self._shingles.append(measured.column("_shingles").to_numpy())
+        self._ids.append(measured.column("id"))
+        if self.keep != "first":
+            self._merits.append(measured.column("_merit").to_numpy())
 
     def settle(self) -> None:
         n = self._rows

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
-from .base import TwoPassRule, Verdicts, as_list
+from .base import TwoPassRule, Verdicts, as_list, rows_only
 
 
 class LengthOutliers(TwoPassRule):
@@ -40,9 +40,14 @@ class LengthOutliers(TwoPassRule):
         self._lengths: dict[str, list[np.ndarray]] = {}
         self._fences_by_field: dict[str, tuple[float, float]] = {}
 
-    def observe(self, batch: pa.Table) -> None:
-        for name in self.resolve_fields(batch):
-            self._lengths.setdefault(name, []).append(_lengths(batch, name))
+    def measure(self, batch: pa.Table) -> pa.Table:
+        fields = self.resolve_fields(batch)
+        return pa.table({name: _lengths(batch, name) for name in fields}) if fields else rows_only(batch.num_rows)
+
+    def take(self, measured: pa.Table) -> None:
+        for name in measured.column_names:
+            if name != "_row":
+                self._lengths.setdefault(name, []).append(measured.column(name).to_numpy())
 
     def settle(self) -> None:
         for name, parts in self._lengths.items():

@@ -3,8 +3,9 @@
 - Row-wise steps run as Ray Data `map_batches`, `window` batches at a time. Ray Data keeps the batches
   in order, and each batch's outcome comes back packed in one table (kept rows and each step's rejects,
   told apart by a `_group_outcome` column, plus the exact columns and counts of each part).
-- Keyed rules (exact dedup) are measured by `map_batches`, shuffled by key bucket (`groupby`) and decided
-  per bucket by `map_groups`; only the dropped rows come back to this process.
+- Rules that compare rows have their per-row measures computed by `map_batches`. Keyed rules (exact
+  dedup) are then shuffled by key bucket (`groupby`) and decided per bucket by `map_groups`, so only
+  the dropped rows come back to this process; the others (near dedup, outliers) settle here.
 - LLM round trips go to a pool of async actors (`ray_llm.RayCallPool`).
 
 So the build's rows, rejects and counts equal `executor=local`'s, byte for byte. `executor.address` joins
@@ -24,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clean.base import POSITION, KeyedRule
-from ..clean.groups import GroupOutcome, apply_group, decided, named_call, two_pass
+from ..clean.groups import GroupOutcome, apply_group, decided, named_call
 from ..errors import UserError
 from .spill import BATCH_ROWS
 
@@ -83,23 +84,37 @@ class RayExecutor:
 
     def two_pass(self, batches: Callable[[], Iterable[pa.Table]], pair: tuple, stage: str,
                  key: str) -> Iterator[GroupOutcome]:
-        """A rule that compares rows. Keyed rules (exact dedup) are measured on the cluster and decided per key
-        bucket after a shuffle, so only the dropped rows come back; other rules observe here."""
-        if not isinstance(pair[1], KeyedRule):
-            return two_pass(batches, pair, stage, key)
-        return self._shuffled(batches, pair, stage, key)
-
-    def _shuffled(self, batches, pair: tuple, stage: str, key: str) -> Iterator[GroupOutcome]:
+        """A rule that compares rows: its per-row measures are computed on the cluster. A keyed rule (exact
+        dedup) is then shuffled by key bucket and decided per bucket, so only the dropped rows come back;
+        another rule (near dedup, outliers) takes the measures here (a signature or a few numbers per row)."""
         import ray
         import ray.data
 
-        self._configure()
-        step: KeyedRule = pair[1]
+        name, step = pair
         step.begin()
-        refs, offset = [], 0
+        keyed = isinstance(step, KeyedRule)
+        measured = self._measured(batches, step, key, name, keyed)
+        if keyed:
+            refs = list(measured)
+            if refs:
+                drops = ray.data.from_arrow_refs(refs).groupby(BUCKET).map_groups(
+                    _drops_in_bucket, fn_args=(step,), batch_format="pyarrow")
+                step.adopt([ray.get(ref) for ref in drops.to_arrow_refs()])
+        else:
+            for ref in measured:
+                named_call(key, name, step.take, ray.get(ref))
+            named_call(key, name, step.settle)
+        yield from decided(batches, pair, stage, key)
+
+    def _measured(self, batches, step, key: str, name: str, keyed: bool) -> Iterator:
+        """Refs to the rule's measures of every row, in row order (with positions and key buckets when keyed)."""
+        import ray.data
+
+        self._configure()
+        offset = 0
         for window in _windows(batches(), self.window):
-            if offset == 0:  # settle what the rule reads from the schema (its fields) before it is shipped
-                named_call(key, pair[0], step.measure, window[0].slice(0, 0))
+            if offset == 0:  # the rule settles what it reads from the schema (its fields) before it is shipped
+                named_call(key, name, step.measure, window[0].slice(0, 0))
             tables = []
             for batch in window:
                 positions = pa.array(np.arange(offset, offset + batch.num_rows, dtype=np.int64))
@@ -107,15 +122,9 @@ class RayExecutor:
                 offset += batch.num_rows
             tables = [t for t in tables if t.num_rows]
             if tables:
-                measured = ray.data.from_arrow(tables).map_batches(
-                    _measured, fn_args=(step,), batch_format="pyarrow", batch_size=self.batch_rows,
-                    zero_copy_batch=True)
-                refs += measured.to_arrow_refs()
-        if refs:
-            drops = ray.data.from_arrow_refs(refs).groupby(BUCKET).map_groups(
-                _drops_in_bucket, fn_args=(step,), batch_format="pyarrow")
-            step.adopt(pa.concat_tables([ray.get(ref) for ref in drops.to_arrow_refs()]))
-        yield from decided(batches, pair, stage, key)
+                yield from ray.data.from_arrow(tables).map_batches(
+                    _keyed_measures if keyed else _measures, fn_args=(step,), batch_format="pyarrow",
+                    batch_size=self.batch_rows, zero_copy_batch=True).to_arrow_refs()
 
     def llm_pool(self, settings):
         """The build's pool of LLM caller actors (started on first use, stopped with the executor)."""
@@ -176,9 +185,14 @@ def _windows(batches: Iterable[pa.Table], size: int) -> Iterator[list[pa.Table]]
         yield window
 
 
-def _measured(batch: pa.Table, step: KeyedRule) -> pa.Table:
+def _measures(batch: pa.Table, step) -> pa.Table:
+    """A two-pass rule's measures of a batch (positions dropped: they only order a keyed rule's rows)."""
+    return step.measure(batch.drop_columns([POSITION]))
+
+
+def _keyed_measures(batch: pa.Table, step: KeyedRule) -> pa.Table:
     """A keyed rule's measures of a batch, with each row's position and the bucket of its key."""
-    measured = step.measure(batch.drop_columns([POSITION]))
+    measured = _measures(batch, step)
     keys = measured.column("_key").combine_chunks()
     buckets = np.zeros(len(keys), dtype=np.int16)
     if keys.null_count < len(keys):

@@ -151,27 +151,39 @@ def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_serv
         assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
 
 
+def _rules_that_compare_rows():
+    from dsbuild.clean.dedup import ExactDedup
+    from dsbuild.clean.isolation import IsolationOutliers
+    from dsbuild.clean.near_dedup import NearDedup
+    from dsbuild.clean.outliers import LengthOutliers
+
+    return {"exact_first": ExactDedup(fields=["question"]), "exact_none": ExactDedup(fields=["id"]),
+            "exact_longest": ExactDedup(fields=["question"], keep="longest"),
+            "near": NearDedup(threshold=0.7), "near_group": NearDedup(threshold=0.7, keep="longest", action="group"),
+            "lengths": LengthOutliers(k=1.0), "isolation": IsolationOutliers(contamination=0.02, min_rows=10)}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
-@pytest.mark.parametrize("keep", ["first", "longest"])
-def test_exact_dedup_shuffled_by_bucket_on_ray_drops_what_local_drops(keep):
-    from dsbuild.clean.dedup import ExactDedup
+def test_rules_that_compare_rows_measured_and_shuffled_on_ray_decide_as_locally():
     from dsbuild.clean.groups import two_pass
     from dsbuild.execute.ray_data import RayExecutor
     from dsbuild.execute.spill import batches
 
     n = 3_000
     table = pa.table({"id": [f"r{i}" for i in range(n)],
-                      "question": [f"Question {i % 700}?" if i % 3 else f"question {i % 700}" for i in range(n)],
-                      "response": ["yes" * (i % 5 + 1) for i in range(n)]})
-    pair = ("dedup", ExactDedup(fields=["question"], keep=keep))
-    local = list(two_pass(lambda: batches(table, 400), pair, "clean", "cleaning.rules"))
+                      "question": [f"Question {i % 700} about a fever that lasts days?" if i % 3 else
+                                   f"question {i % 700} about a fever that lasts days" for i in range(n)],
+                      "response": ["rest and water " * (i % 9 + 1) + ("!" * 40 if i % 97 == 0 else "")
+                                   for i in range(n)]})
     with RayExecutor(num_cpus=2, batch_rows=400, window=3) as executor:
-        shuffled = list(executor.two_pass(lambda: batches(table, 400), pair, "clean", "cleaning.rules"))
-    assert len(shuffled) == len(local) == 8
-    for mine, theirs in zip(shuffled, local):
-        assert mine.kept.equals(theirs.kept)
-        assert mine.rejected.keys() == theirs.rejected.keys()
-        for name in theirs.rejected:
-            assert mine.rejected[name].to_pylist() == theirs.rejected[name].to_pylist()
-    assert sum(o.kept.num_rows for o in local) == 700
+        for name, rule in _rules_that_compare_rows().items():
+            local = list(two_pass(lambda: batches(table, 400), (name, rule), "clean", "cleaning.rules"))
+            on_ray = list(executor.two_pass(lambda: batches(table, 400), (name, rule), "clean", "cleaning.rules"))
+            assert len(on_ray) == len(local) == 8, name
+            for mine, theirs in zip(on_ray, local):
+                assert mine.kept.equals(theirs.kept), name
+                assert {k: v.to_pylist() for k, v in mine.rejected.items()} == \
+                    {k: v.to_pylist() for k, v in theirs.rejected.items()}, name
+            dropped = sum(t.num_rows for o in local for t in o.rejected.values())
+            assert bool(dropped) == (name not in ("near_group", "exact_none")), name  # it really decided something
