@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 import pyarrow as pa
 
 from ..clean.groups import GroupOutcome, apply_group, two_pass
-from .spill import BATCH_ROWS
+from .spill import BATCH_ROWS, whole_number
 
 
 class LocalExecutor:
@@ -16,7 +16,7 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, batch_rows: int = BATCH_ROWS):
-        self.batch_rows = int(batch_rows)
+        self.batch_rows = whole_number(batch_rows, "executor.batch_rows", BATCH_ROWS)
 
     def __enter__(self) -> LocalExecutor:
         return self

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from ..clean.base import POSITION, KeyedRule
 from ..clean.groups import GroupOutcome, apply_group, decided, named_call
 from ..errors import UserError
-from .spill import BATCH_ROWS
+from .spill import BATCH_ROWS, whole_number
 
 OUTCOME = "_group_outcome"  # null: kept; else the name of the step that rejected the row
 PARTS = "_group_parts"  # on a batch's first row: JSON {part: columns} and the steps' counts
@@ -44,7 +44,9 @@ class RayExecutor:
 
     def __init__(self, address: str | None = None, num_cpus: int | None = None, batch_rows: int = BATCH_ROWS,
                  window: int = WINDOW):
-        self.address, self.num_cpus, self.batch_rows, self.window = address, num_cpus, int(batch_rows), int(window)
+        self.address, self.num_cpus = address, num_cpus
+        self.batch_rows = whole_number(batch_rows, "executor.batch_rows", BATCH_ROWS)
+        self.window = whole_number(window, "executor.window", WINDOW)
         self._started = False
         self._llm_pool = None
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..errors import UserError
+
 BATCH_ROWS = 200_000  # rows per batch a stage works on, and per part file
 
 
@@ -155,6 +157,13 @@ class InMemory:
 
     def writer(self, label: str) -> TableWriter:
         return TableWriter()
+
+
+def whole_number(value, key: str, example: int) -> int:
+    """`value` as an int >= 1, or a UserError naming the config key (batch sizes, window sizes)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UserError(f"{key} must be a whole number >= 1, not {value!r}; e.g. {key}={example}")
+    return value
 
 
 def batches(rows: pa.Table | Spill, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Table]:

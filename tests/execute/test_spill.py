@@ -133,3 +133,12 @@ def test_a_column_kept_from_a_batch_does_not_keep_the_whole_part_in_memory(tmp_p
     kept = [batch.column("id") for batch in spill.to_batches()]  # what ExactDedup keeps while observing
     held = pa.total_allocated_bytes() - before
     assert sum(c.nbytes for c in kept) <= held < 2 * sum(c.nbytes for c in kept)  # the ids, not the 10 MB of text
+
+
+@pytest.mark.parametrize("value", [0, -5, 1.5, True])
+def test_a_batch_size_that_is_not_a_whole_number_is_a_one_line_error(value):
+    from dsbuild.errors import UserError
+
+    with pytest.raises(UserError, match=r"^executor.batch_rows must be a whole number >= 1, not .*; e.g. "
+                                        r"executor.batch_rows=200000$"):
+        LocalExecutor(batch_rows=value)
