@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
+from ..execute.spill import batches
 from ..record import text_fields
 
 
@@ -103,12 +104,12 @@ class TwoPassRule(Rule):
 
     def run(self, table: pa.Table) -> Verdicts:
         self.begin()
-        for batch in table_batches(table):
+        for batch in batches(table):
             self.observe(batch)
         self.settle()
-        batches = table_batches(table)
-        verdicts = [self.decide(batch) for batch in batches]
-        if any(v.table is not b for v, b in zip(verdicts, batches)):  # the rule wrote a column (a cluster label)
+        parts = list(batches(table))
+        verdicts = [self.decide(batch) for batch in parts]
+        if any(v.table is not b for v, b in zip(verdicts, parts)):  # the rule wrote a column (a cluster label)
             table = pa.concat_tables([v.table for v in verdicts])
         if all(v.reasons is None for v in verdicts):
             return Verdicts(table)
@@ -117,7 +118,6 @@ class TwoPassRule(Rule):
                         [d for v in verdicts for d in (v.duplicate_of or [None] * v.table.num_rows)])
 
 
-BATCH_ROWS = 200_000  # rows per batch of a two-pass rule's `run`
 POSITION = "_pos"  # a row's position in the whole input, in a keyed rule's measures
 
 
@@ -199,12 +199,6 @@ def joined_ids(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
     """The id columns of the observed batches as one column, so a row's id is found by its position."""
     return pa.chunked_array([pc.cast(c, pa.large_string()) for column in columns for c in column.chunks],
                             pa.large_string())
-
-
-def table_batches(table: pa.Table, rows: int | None = None) -> list[pa.Table]:
-    """`table` cut into zero-copy slices of `rows` rows (one empty slice for an empty table)."""
-    rows = rows or BATCH_ROWS
-    return [table.slice(start, rows) for start in range(0, max(table.num_rows, 1), rows)]
 
 
 def _reasons(verdicts: Verdicts) -> Sequence[str | None]:

@@ -79,7 +79,7 @@ def run_cleaning(
     work = work or InMemory()
     for group in _groups(steps):
         if len(group) == 1 and not group[0][1].row_wise:  # compares rows (dedup, outliers): two passes
-            outcomes = executor.two_pass(partial(batches, rows), group[0], stage, key)
+            outcomes = executor.two_pass(partial(batches, rows, executor.batch_rows), group[0], stage, key)
         else:
             outcomes = executor.map_group(batches(rows, executor.batch_rows), group, stage, key)
         kept, rejected, counts = _collected(outcomes, [name for name, _ in group], work, stage)

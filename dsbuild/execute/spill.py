@@ -58,10 +58,6 @@ class Spill:
         tables = list(self.to_batches())
         return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
-    def column(self, name: str) -> pa.ChunkedArray:
-        """One column of every row (read part by part, so only that column stays in memory)."""
-        return pa.chunked_array([t.column(name) for t in self.to_batches()], self.schema.field(name).type)
-
     def delete(self) -> None:
         """Remove the part files (the stage that read them is done)."""
         for path in self.parts:
@@ -166,14 +162,15 @@ def whole_number(value, key: str, example: int) -> int:
     return value
 
 
-def batches(rows: pa.Table | Spill, batch_rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
-    """The rows of a table (zero-copy slices of `batch_rows`) or of a spill (part by part), in order.
+def batches(rows: pa.Table | Spill, batch_rows: int | None = None) -> Iterator[pa.Table]:
+    """The rows of a table (zero-copy slices of `batch_rows`, default BATCH_ROWS) or of a spill (part by part).
 
     Always at least one batch, empty when there are no rows, so a stage still sees the columns.
     """
     if isinstance(rows, Spill):
         yield from rows.to_batches()
         return
+    batch_rows = batch_rows or BATCH_ROWS
     for start in range(0, max(rows.num_rows, 1), batch_rows):
         yield rows.slice(start, batch_rows)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import os
 import re
 import warnings
@@ -21,12 +22,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
+from ..execute.spill import WorkFolder
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, mapped_columns, to_records
+from .streaming import RecordStream, Unstreamable
 
 if TYPE_CHECKING:
     import datasets
 
+log = logging.getLogger("dsbuild")
 _COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
 _HF_TOKEN = re.compile(r"hf_[A-Za-z0-9]{8,}")
 
@@ -75,6 +79,10 @@ class HFSource(Source):
     def load(self) -> Loaded:
         opened = self._open()
         return split_records(self, opened.dataset, opened.inputs, where=f"hf:{self.path}")
+
+    def stream(self, work: WorkFolder) -> Loaded:
+        opened = self._open()
+        return stream_records(self, opened.dataset, opened.inputs, work, where=f"hf:{self.path}")
 
     def _open(self) -> _Opened:
         if self._opened is None:
@@ -209,13 +217,41 @@ class HFSource(Source):
 def split_records(source, dataset: datasets.Dataset, inputs: list[dict], *, where: str) -> Loaded:
     """A loaded split as records: `source_ref` `<path>:<split>[row]`, columns and ids from `source`'s settings."""
     table = dataset.with_format("arrow")[:]
-    numbers = pc.cast(pa.array(np.arange(table.num_rows, dtype=np.int64)), pa.string())
-    refs = pc.binary_join_element_wise(f"{source.path}:{source.split}[", numbers, "]", "")
     records, rejected = to_records(
-        table, refs, source_name=source.name, columns=source.columns, id_column=source.id_column,
-        where=where, keep_columns=source.keep_columns,
+        table, _refs(source, 0, table.num_rows), source_name=source.name, columns=source.columns,
+        id_column=source.id_column, where=where, keep_columns=source.keep_columns,
     )
     return Loaded(records, rows_read=table.num_rows, inputs=inputs, rejected=rejected)
+
+
+def stream_records(source, dataset: datasets.Dataset, inputs: list[dict], work: WorkFolder, *, where: str) -> Loaded:
+    """`split_records`, batch by batch into a spill in `work`: the split's Arrow data is never read whole.
+
+    The column, id-column and lineage checks run first on the empty split, so mistakes read as `load`'s.
+    """
+    arrow = dataset.with_format("arrow")
+    to_records(arrow[:0], pa.array([], pa.string()), source_name=source.name, columns=source.columns,
+               id_column=source.id_column, where=where, keep_columns=source.keep_columns)
+    stream = RecordStream(work, source_name=source.name, columns=source.columns, id_column=source.id_column,
+                          keep_columns=source.keep_columns, where=where)
+    try:
+        for table in arrow.iter(batch_size=work.batch_rows):
+            stream.add(table, _refs(source, stream.rows, table.num_rows))
+        records, rejected = stream.finish()
+    except Unstreamable as why:
+        stream.discard()
+        log.warning("source %s: read whole in memory, not in batches: %s", source.name, why)
+        return split_records(source, dataset, inputs, where=where)
+    except BaseException:
+        stream.discard()
+        raise
+    return Loaded(records, rows_read=stream.rows, inputs=inputs, rejected=rejected)
+
+
+def _refs(source, start: int, n: int) -> pa.Array:
+    """`<path>:<split>[row]` for rows start .. start + n - 1."""
+    numbers = pc.cast(pa.array(np.arange(start, start + n, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(f"{source.path}:{source.split}[", numbers, "]", "")
 
 
 def _is_saved(path: str) -> bool:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UserError
+from ..execute.spill import WorkFolder
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, mapped_columns
-from .hf import split_records
+from .hf import split_records, stream_records
 
 if TYPE_CHECKING:
     import datasets
@@ -71,6 +72,10 @@ class ModelScopeSource(Source):
     def load(self) -> Loaded:
         opened = self._open()
         return split_records(self, opened.dataset, opened.inputs, where=f"modelscope:{self.path}")
+
+    def stream(self, work: WorkFolder) -> Loaded:
+        opened = self._open()
+        return stream_records(self, opened.dataset, opened.inputs, work, where=f"modelscope:{self.path}")
 
     def _open(self) -> _Opened:
         if self._opened is None:

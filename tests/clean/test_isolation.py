@@ -155,14 +155,14 @@ def test_unknown_feature_name_is_a_user_error():
 
 
 def test_small_batches_drop_the_rows_one_batch_drops(monkeypatch):
-    import dsbuild.clean.base as base
+    import dsbuild.execute.spill as spill
 
     rows = [f"How should I treat a mild fever in a child, case {i}?" for i in range(150)]
     rows[40] = "!!!! 1234567890 1234567890 1234567890 ####"
     rows[120] = "x"
     data = pa.table({"id": [f"r{i}" for i in range(150)], "question": rows})
     whole = IsolationOutliers(contamination=0.02, min_z=0).run(data)
-    monkeypatch.setattr(base, "BATCH_ROWS", 11)
+    monkeypatch.setattr(spill, "BATCH_ROWS", 11)
     batched = IsolationOutliers(contamination=0.02, min_z=0).run(data)
     assert list(batched.reasons) == list(whole.reasons)
     assert whole.reasons[40] and whole.reasons[120]

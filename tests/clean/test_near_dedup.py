@@ -192,7 +192,7 @@ def test_build_keeps_every_cluster_in_one_split(tmp_path):
 
 @pytest.mark.parametrize(("keep", "action"), [("first", "drop"), ("longest", "drop"), ("first", "group")])
 def test_small_batches_give_the_verdicts_of_one_batch(monkeypatch, keep, action):
-    import dsbuild.clean.base as base
+    import dsbuild.execute.spill as spill
 
     rng = random.Random(3)
     variants = [ZH, EN, OTHER_ZH, OTHER_EN]
@@ -205,7 +205,7 @@ def test_small_batches_give_the_verdicts_of_one_batch(monkeypatch, keep, action)
         questions.append(text if i % 7 else f"unrelated row {i} " * 3)
     rows = table(questions)
     whole = NearDedup(keep=keep, action=action).run(rows)
-    monkeypatch.setattr(base, "BATCH_ROWS", 7)
+    monkeypatch.setattr(spill, "BATCH_ROWS", 7)
     batched = NearDedup(keep=keep, action=action).run(rows)
     assert batched.table.equals(whole.table)
     assert list(batched.reasons or []) == list(whole.reasons or [])

@@ -78,10 +78,9 @@ def test_every_row_is_kept_or_rejected_exactly_once(rows):
     assert all(r["_reason"] for t in rejected for r in t.to_pylist())
 
 
-def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg, monkeypatch):
+def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg):
     from hydra.utils import instantiate
 
-    import dsbuild.clean.base as base
     from dsbuild.execute.local import LocalExecutor
 
     questions = ["Ｑ fever 38℃?", "Q fever 38°C?", "", "as an AI model I cannot", "mail me at a@b.com",
@@ -97,8 +96,7 @@ def test_row_wise_steps_in_small_batches_give_what_one_pass_gives(compose_cfg, m
     steps = named_steps(instantiate(cfg.cleaning.rules, _convert_="all"))
     assert any(step.row_wise for _, step in steps) and not all(step.row_wise for _, step in steps)
     whole = run_cleaning(table, steps)
-    monkeypatch.setattr(base, "BATCH_ROWS", 17)  # two-pass rules (dedup, outliers) observe and decide in batches
-    batched = run_cleaning(table, steps, executor=LocalExecutor(batch_rows=23))
+    batched = run_cleaning(table, steps, executor=LocalExecutor(batch_rows=23))  # two-pass rules too
     assert batched[0].equals(whole[0])
     assert [t.to_pylist() for t in batched[1]] == [t.to_pylist() for t in whole[1]]
     assert batched[2].as_dict() | {"seconds": 0} == whole[2].as_dict() | {"seconds": 0}

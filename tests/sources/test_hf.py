@@ -236,3 +236,36 @@ def test_trust_remote_code_is_reported_when_unsupported(tmp_path):
     src = HFSource(path=str(qa_folder(tmp_path / "arith")), trust_remote_code=True)
     with pytest.warns(UserWarning, match="trust_remote_code"):
         assert src.load().rows_read == 2
+
+
+def test_stream_gives_the_records_load_gives_in_batches(tmp_path):
+    from dsbuild.execute.spill import Spill, WorkFolder
+
+    rows = [{"qid": f"q{i % 25}" if i % 13 else "", "prompt": f"question {i % 25}?", "answer": f"a{i % 25}", "n": i % 5}
+            for i in range(60)]
+    path = write_jsonl(tmp_path / "qa.jsonl", rows)
+    for options in ({}, {"columns": {"question": "prompt", "response": "answer"}, "keep_columns": True},
+                    {"id_column": "qid"}):
+        source = HFSource(path="json", data_files=str(path), **options)
+        loaded = source.load()
+        streamed = source.stream(WorkFolder(tmp_path / "work", batch_rows=7))
+        assert isinstance(streamed.table, Spill) and len(streamed.table.parts) > 1
+        assert streamed.table.read_all().equals(loaded.table), options
+        assert streamed.rows_read == loaded.rows_read == 60
+        assert (streamed.rejected is None) == (loaded.rejected is None), options
+        if loaded.rejected is not None:
+            assert streamed.rejected.to_pylist() == loaded.rejected.to_pylist()
+    loaded_ids = HFSource(path="json", data_files=str(path)).load().table.column("id").to_pylist()
+    assert any(i.endswith("-2") for i in loaded_ids)  # repeated content: the suffixes were compared too
+
+
+def test_stream_names_a_missing_column_as_load_does(tmp_path):
+    from dsbuild.execute.spill import WorkFolder
+
+    path = write_jsonl(tmp_path / "qa.jsonl", [{"prompt": "2+2?"}])
+    source = HFSource(path="json", data_files=str(path), columns={"question": "nope"})
+    with pytest.raises(UserError) as loading:
+        source.load()
+    with pytest.raises(UserError) as streaming:
+        source.stream(WorkFolder(tmp_path / "work"))
+    assert str(streaming.value) == str(loading.value) and "source.columns.question" in str(loading.value)

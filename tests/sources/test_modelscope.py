@@ -82,6 +82,10 @@ def test_local_file_and_fingerprint_follow_content(tmp_path):
     assert loaded.inputs == first
     assert loaded.table.column("source_ref").to_pylist() == [f"{path}:train[0]", f"{path}:train[1]"]
     assert [f["name"] for f in first[0]["files"]] == ["qa.jsonl"]
+    from dsbuild.execute.spill import WorkFolder
+
+    streamed = src.stream(WorkFolder(tmp_path / "work", batch_rows=1))
+    assert len(streamed.table.parts) == 2 and streamed.table.read_all().equals(loaded.table)
     write_jsonl(path, [{"q": "a", "a": "changed"}])
     assert ModelScopeSource(str(path)).fingerprint()[0]["files"] != first[0]["files"]
 
