@@ -67,13 +67,19 @@ def with_content_ids(rows, writer):
     from .execute.spill import batches
 
     fields = sorted(task_fields(rows.schema.names))
-    digests = [row_digests(batch, fields, normalized_for_id) for batch in batches(rows)]
-    occurrence = occurrences(pa.concat_arrays(digests))
+    digests = pa.concat_arrays([row_digests(batch, fields, normalized_for_id) for batch in batches(rows)])
+    return write_with_ids(batches(rows), digests, writer)
+
+
+def write_with_ids(tables, digests: pa.Array, writer):
+    """Each of `tables` (in row order) with its rows' content ids as column 0, added to `writer`, which is
+    closed and returned. `digests` holds every row's digest: a repeat's suffix counts the rows before it."""
+    seen = occurrences(digests)
     start = 0
-    for batch, digest in zip(batches(rows), digests):
-        n = batch.num_rows
-        writer.add(batch.add_column(0, "id", with_suffixes(hex_prefixes(digest, ID_DIGEST_BYTES),
-                                                           occurrence[start: start + n])))
+    for table in tables:
+        n = table.num_rows
+        writer.add(table.add_column(0, "id", with_suffixes(hex_prefixes(digests.slice(start, n), ID_DIGEST_BYTES),
+                                                           seen[start: start + n])))
         start += n
     return writer.close()
 

@@ -24,14 +24,11 @@ import pyarrow as pa
 
 from ..execute.spill import Spill, SpillWriter, WorkFolder, conform
 from ..record import (
-    ID_DIGEST_BYTES,
     LINEAGE_FIELDS,
-    hex_prefixes,
     normalized_for_id,
-    occurrences,
     row_digests,
     task_fields,
-    with_suffixes,
+    write_with_ids,
 )
 from .base import (
     check_id_column,
@@ -131,16 +128,9 @@ class RecordStream:
         digests = pa.FixedSizeBinaryArray.from_buffers(
             pa.binary(DIGEST_BYTES), len(digests), [None, pa.py_buffer(digests)]
         )
-        seen = occurrences(digests)
-        out = self._writer("records")
-        start = 0
-        for table in _parts(rows, schema):
-            n = table.num_rows
-            ids = with_suffixes(hex_prefixes(digests.slice(start, n), ID_DIGEST_BYTES), seen[start:start + n])
-            out.add(table.add_column(0, "id", ids))
-            start += n
+        records = write_with_ids(_parts(rows, schema), digests, self._writer("records"))
         rows.delete()
-        return out.close()
+        return records
 
     def _with_user_ids(self, rows: Spill, schema: pa.Schema) -> tuple[Spill, pa.Table | None]:
         target = _common_type([a.type for a in self._ids])
