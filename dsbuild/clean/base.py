@@ -118,7 +118,7 @@ class TwoPassRule(Rule):
                         [d for v in verdicts for d in (v.duplicate_of or [None] * v.table.num_rows)])
 
 
-POSITION = "_pos"  # a row's position in the whole input, in a keyed rule's measures
+POSITION = "_pos"  # a row's position in the whole input, in the measures of keyed and paired rules
 
 
 class KeyedRule(TwoPassRule):
@@ -164,6 +164,32 @@ class KeyedRule(TwoPassRule):
 
     def decide(self, batch: pa.Table) -> Verdicts:
         return self._drops.next_verdicts(batch)
+
+
+class PairedRule(TwoPassRule):
+    """A two-pass rule whose verdicts follow from pairs of rows that share a key (near duplicates share an
+    LSH band), and from the measures of the paired rows only.
+
+    Here it observes and settles every row. The Ray executor instead shuffles `entries` (key rows of each
+    measured row) by key bucket, finds the pairs per bucket with `pairs_among`, and measures again only the
+    rows `adopt_pairs` names, so no machine holds every row's measure.
+    """
+
+    def entries(self, measured: pa.Table) -> pa.Table:
+        """Key rows of measured rows (with `_pos`): a uint64 `_key`, `_pos` and what `pairs_among` needs."""
+        raise NotImplementedError
+
+    def pairs_among(self, entries: pa.Table) -> pa.Table:
+        """The candidate pairs among `entries` that hold every entry of their keys: one `_pair` column."""
+        raise NotImplementedError
+
+    def adopt_pairs(self, pairs: list[pa.Table]) -> np.ndarray:
+        """Take the pairs found (tables of `pairs_among`, any order); return the positions of the paired rows."""
+        raise NotImplementedError
+
+    def adopt_rows(self, measured: list[pa.Table]) -> None:
+        """Settle from the measures (with `_pos`, in row order) of the rows `adopt_pairs` returned."""
+        raise NotImplementedError
 
 
 class Drops:

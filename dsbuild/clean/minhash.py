@@ -108,6 +108,27 @@ def candidate_pairs(sig: np.ndarray, active: np.ndarray, bands: int, rows: int) 
     return index[pairs >> np.int64(32)], index[pairs & np.int64(0xFFFFFFFF)]
 
 
+def band_entries(sig: np.ndarray, active: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, ...]:
+    """(band, band key, row) of every band of every active row: what `candidate_pairs` compares, as rows
+    that can be shuffled by key so that each machine finds the pairs of its keys (`pairs_of_equal_keys`)."""
+    index = np.flatnonzero(active)
+    keys = _band_keys(sig, index, bands, rows)
+    band = np.repeat(np.arange(bands, dtype=np.int16), len(index))
+    return band, keys.reshape(-1), np.tile(index.astype(np.int64), bands)
+
+
+def pairs_of_equal_keys(band: np.ndarray, keys: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The candidate pairs (packed left << 32 | right) among entries holding every entry of their
+    (band, key): the pairs `candidate_pairs` finds for those keys, by the same bucket rule."""
+    order = np.lexsort((row, keys, band))
+    band, keys, row = band[order], keys[order], row[order]
+    starts = np.r_[True, (band[1:] != band[:-1]) | (keys[1:] != keys[:-1])] if len(row) else np.zeros(0, bool)
+    bucket = np.cumsum(starts) - 1
+    sizes = np.bincount(bucket)
+    shared = sizes[bucket] >= 2
+    return _pairs_in_buckets(row[shared], bucket[shared], BUCKET_ALL_PAIRS)
+
+
 def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Share of equal slots between the signatures of rows left[i] and right[i]."""
     return _agreement(sig, np.asarray(left, np.int64), np.asarray(right, np.int64))

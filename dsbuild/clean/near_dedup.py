@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import NEAR_DUP_CLUSTER, text_fields
-from .base import Drops, TwoPassRule, Verdicts, as_list, joined_ids, rows_only
+from .base import POSITION, Drops, PairedRule, Verdicts, as_list, joined_ids, rows_only
 from .clusters import connected_components
-from .minhash import candidate_pairs, check_bands, estimated_jaccard, signatures
+from .minhash import band_entries, candidate_pairs, check_bands, estimated_jaccard, pairs_of_equal_keys, signatures
 from .shingles import ShingleSpec, joined_text
 
 CLUSTER_COLUMN = NEAR_DUP_CLUSTER
@@ -31,7 +31,7 @@ KEEP = ("first", "longest", "highest")
 ACTIONS = ("drop", "group")
 
 
-class NearDedup(TwoPassRule):
+class NearDedup(PairedRule):
     """Reject (or group) rows whose estimated Jaccard similarity to another row reaches `threshold`."""
 
     def __init__(
@@ -67,9 +67,9 @@ class NearDedup(TwoPassRule):
         self._merits: list[np.ndarray] = []
         self._ids: list[pa.ChunkedArray] = []
         self._rows = 0
+        self._pairs = np.zeros(0, np.int64)  # on Ray: the candidate pairs found by the shuffle, packed
         self._drops = Drops(duplicate_of=[])  # action drop: the rows not kept
-        self._labels = pa.nulls(0, pa.string())  # action group: per row, its cluster's survivor id or null
-        self._cursor = 0  # action group: rows labelled so far
+        self._labels = Labels()  # action group: the survivor id of each row in a cluster
 
     def measure(self, batch: pa.Table) -> pa.Table:
         if self._keys is None:
@@ -95,31 +95,69 @@ class NearDedup(TwoPassRule):
             self._merits.append(measured.column("_merit").to_numpy())
 
     def settle(self) -> None:
-        n = self._rows
-        self._labels = pa.nulls(n, pa.string())
-        if n and self._keys and self._signatures:
-            clusters = self.clusters(np.concatenate(self._signatures), np.concatenate(self._shingles),
-                                     np.concatenate(self._merits) if self._merits else None)
-            ids = joined_ids(self._ids)
-            if self.action == "group":
-                grouped = clusters.grouped()
-                if grouped.any():
-                    kept_ids = pc.cast(ids.take(pa.array(clusters.survivor)).combine_chunks(), pa.string())
-                    self._labels = pc.if_else(pa.array(grouped), kept_ids, pa.scalar(None, pa.string()))
-            else:
-                self._explain(clusters, ids)
+        """Candidate pairs over every row's signature, then clusters among the paired rows only."""
+        if self._rows and self._keys and self._signatures:
+            sig = np.concatenate(self._signatures)
+            left, right = candidate_pairs(sig, np.concatenate(self._shingles) > 0, self.bands, self.rows)
+            paired = np.unique(np.concatenate([left, right]))
+            merit = np.concatenate(self._merits)[paired] if self._merits else None
+            self._settle_among(paired, sig[paired], merit, joined_ids(self._ids).take(pa.array(paired)), left, right)
         self._signatures, self._shingles, self._merits, self._ids = [], [], [], []
+
+    def entries(self, measured: pa.Table) -> pa.Table:
+        if "_signature" not in measured.column_names:
+            return pa.table({"_band": pa.array([], pa.int16()), "_key": pa.array([], pa.uint64()),
+                             POSITION: pa.array([], pa.int64())})
+        signature = measured.column("_signature").combine_chunks()
+        sig = signature.values.to_numpy().reshape(-1, self.num_perm)
+        band, keys, row = band_entries(sig, measured.column("_shingles").to_numpy() > 0, self.bands, self.rows)
+        positions = measured.column(POSITION).to_numpy()
+        return pa.table({"_band": band, "_key": keys, POSITION: positions[row]})
+
+    def pairs_among(self, entries: pa.Table) -> pa.Table:
+        pairs = pairs_of_equal_keys(entries.column("_band").to_numpy(), entries.column("_key").to_numpy(),
+                                    entries.column(POSITION).to_numpy())
+        return pa.table({"_pair": pairs})
+
+    def adopt_pairs(self, pairs: list[pa.Table]) -> np.ndarray:
+        found = [t.column("_pair").to_numpy() for t in pairs if t.num_rows]
+        self._pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return np.unique(np.concatenate([self._pairs >> np.int64(32), self._pairs & np.int64(0xFFFFFFFF)]))
+
+    def adopt_rows(self, measured: list[pa.Table]) -> None:
+        measured = [t for t in measured if t.num_rows]
+        if not measured or not len(self._pairs):
+            return
+        rows = pa.concat_tables(measured)
+        sig = rows.column("_signature").combine_chunks().values.to_numpy().reshape(-1, self.num_perm)
+        merit = rows.column("_merit").to_numpy() if self.keep != "first" else None
+        left, right = self._pairs >> np.int64(32), self._pairs & np.int64(0xFFFFFFFF)
+        self._settle_among(rows.column(POSITION).to_numpy(), sig, merit, rows.column("id"), left, right)
+        self._pairs = np.zeros(0, np.int64)
+
+    def _settle_among(self, positions: np.ndarray, sig: np.ndarray, merit: np.ndarray | None, ids: pa.ChunkedArray,
+                      left: np.ndarray, right: np.ndarray) -> None:
+        """Decide from the paired rows alone (ascending `positions`, their signatures, merits and ids) and the
+        candidate pairs (positions): a row in no pair is in no cluster, so it is kept and unlabelled."""
+        if not len(positions):
+            return
+        clusters = self.clusters(sig, np.searchsorted(positions, left), np.searchsorted(positions, right), merit)
+        if self.action == "group":
+            grouped = clusters.grouped()
+            survivors = pc.cast(ids.take(pa.array(clusters.survivor[grouped])), pa.string())
+            self._labels = Labels(positions[grouped], survivors.combine_chunks())
+        else:
+            self._explain(clusters, positions, ids)
 
     def decide(self, batch: pa.Table) -> Verdicts:
         if self.action != "group":
             return self._drops.next_verdicts(batch)
-        labels = self._labels.slice(self._cursor, batch.num_rows)
-        self._cursor += batch.num_rows
+        labels = self._labels.next_labels(batch.num_rows)
         if CLUSTER_COLUMN in batch.column_names:
             return Verdicts(batch.set_column(batch.schema.get_field_index(CLUSTER_COLUMN), CLUSTER_COLUMN, labels))
         return Verdicts(batch.append_column(CLUSTER_COLUMN, labels))
 
-    def _explain(self, clusters: Clusters, ids: pa.ChunkedArray) -> None:
+    def _explain(self, clusters: Clusters, positions: np.ndarray, ids: pa.ChunkedArray) -> None:
         """The reason and survivor id of every dropped row (only their ids become Python strings)."""
         explained = list(clusters.explanations())
         if not explained:
@@ -128,15 +166,14 @@ class NearDedup(TwoPassRule):
         names = ids.take(pa.array(kept + via)).to_pylist()
         kept_ids, via_ids = names[:len(kept)], names[len(kept):]
         on = ", ".join(self._keys)
-        self._drops = Drops(rows, [
+        self._drops = Drops(positions[rows], [
             f"near-duplicate of {k}{'' if o == s else f' via {v}'} (estimated Jaccard {j:.2f}"
             f"{'' if o == s else f' with {v}'} >= {self.threshold:g} on {on})"
             for k, v, o, s, j in zip(kept_ids, via_ids, via, kept, jaccard)
         ], kept_ids)
 
-    def clusters(self, sig: np.ndarray, counts: np.ndarray, merit: np.ndarray | None) -> Clusters:
-        """LSH candidates -> verified pairs -> components -> survivor of each."""
-        left, right = candidate_pairs(sig, counts > 0, self.bands, self.rows)
+    def clusters(self, sig: np.ndarray, left: np.ndarray, right: np.ndarray, merit: np.ndarray | None) -> Clusters:
+        """Candidate pairs (rows of `sig`) -> verified pairs -> components -> survivor of each."""
         jaccard = estimated_jaccard(sig, left, right)
         similar = jaccard >= self.threshold
         left, right, jaccard = left[similar], right[similar], jaccard[similar]
@@ -178,6 +215,24 @@ class NearDedup(TwoPassRule):
                 "name a numeric column"
             ) from None
         return pc.fill_null(scores, -np.inf).to_numpy(zero_copy_only=False)
+
+
+class Labels:
+    """The cluster label of the rows in clusters (ascending positions, each with its survivor's id), handed
+    out batch by batch as a column that is null for every other row."""
+
+    def __init__(self, rows: np.ndarray | None = None, labels: pa.Array | None = None):
+        self.rows = np.zeros(0, np.int64) if rows is None else rows
+        self.labels = pa.array([], pa.string()) if labels is None else labels
+        self._cursor = 0
+
+    def next_labels(self, n: int) -> pa.Array:
+        """The labels of the next `n` rows."""
+        start, self._cursor = self._cursor, self._cursor + n
+        lo, hi = np.searchsorted(self.rows, [start, start + n])
+        picks = np.full(n, -1, dtype=np.int64)
+        picks[self.rows[lo:hi] - start] = np.arange(lo, hi)
+        return self.labels.take(pa.array(picks, mask=picks < 0))
 
 
 class Clusters:

@@ -5,7 +5,9 @@
   told apart by a `_group_outcome` column, plus the exact columns and counts of each part).
 - Rules that compare rows have their per-row measures computed by `map_batches`. Keyed rules (exact
   dedup) are then shuffled by key bucket (`groupby`) and decided per bucket by `map_groups`, so only
-  the dropped rows come back to this process; the others (near dedup, outliers) settle here.
+  the dropped rows come back to this process. Paired rules (near dedup) shuffle their LSH band keys by
+  bucket the same way and find the candidate pairs per bucket; only the pairs come back, and only the
+  paired rows are measured again here to settle. The others (outliers) settle here on their measures.
 - LLM round trips go to a pool of async actors (`ray_llm.RayCallPool`).
 
 So the build's rows, rejects and counts equal `executor=local`'s, byte for byte. `executor.address` joins
@@ -24,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..clean.base import POSITION, KeyedRule
+from ..clean.base import POSITION, KeyedRule, PairedRule
 from ..clean.groups import GroupOutcome, apply_group, decided, named_call
 from ..errors import UserError
 from .spill import BATCH_ROWS, whole_number
@@ -32,7 +34,7 @@ from .spill import BATCH_ROWS, whole_number
 OUTCOME = "_group_outcome"  # null: kept; else the name of the step that rejected the row
 PARTS = "_group_parts"  # on a batch's first row: JSON {part: columns} and the steps' counts
 KEPT = ""
-BUCKET = "_bucket"  # a keyed rule's rows are shuffled by this: the first byte of the key, mod BUCKETS
+BUCKET = "_bucket"  # keyed and paired rules' rows are shuffled by this: a byte of the key, mod BUCKETS
 BUCKETS = 64
 WINDOW = 8  # batches in the object store at once: enough to keep every worker busy, and bounded
 
@@ -94,22 +96,34 @@ class RayExecutor:
 
         name, step = pair
         step.begin()
-        keyed = isinstance(step, KeyedRule)
-        measured = self._measured(batches, step, key, name, keyed)
-        if keyed:
-            refs = list(measured)
-            if refs:
-                drops = ray.data.from_arrow_refs(refs).groupby(BUCKET).map_groups(
-                    _drops_in_bucket, fn_args=(step,), batch_format="pyarrow")
-                step.adopt([ray.get(ref) for ref in drops.to_arrow_refs()])
+        if isinstance(step, KeyedRule):
+            step.adopt(self._shuffled(self._measured(batches, step, key, name, _keyed_measures),
+                                      _drops_in_bucket, step))
+        elif isinstance(step, PairedRule):
+            pairs = self._shuffled(self._measured(batches, step, key, name, _paired_entries), _pairs_in_bucket, step)
+            paired = named_call(key, name, step.adopt_pairs, pairs)
+            named_call(key, name, step.adopt_rows, list(_measures_at(batches(), paired, step)))
         else:
-            for ref in measured:
+            for ref in self._measured(batches, step, key, name, _measures):
                 named_call(key, name, step.take, ray.get(ref))
             named_call(key, name, step.settle)
         yield from decided(batches, pair, stage, key)
 
-    def _measured(self, batches, step, key: str, name: str, keyed: bool) -> Iterator:
-        """Refs to the rule's measures of every row, in row order (with positions and key buckets when keyed)."""
+    def _shuffled(self, refs: Iterable, fn: Callable, step) -> list[pa.Table]:
+        """`fn(rows, step)` over the rows of `refs` grouped by BUCKET (a shuffle), the results gathered here."""
+        import ray
+        import ray.data
+
+        refs = list(refs)
+        if not refs:
+            return []
+        grouped = ray.data.from_arrow_refs(refs).groupby(BUCKET).map_groups(fn, fn_args=(step,),
+                                                                            batch_format="pyarrow")
+        return [ray.get(ref) for ref in grouped.to_arrow_refs()]
+
+    def _measured(self, batches, step, key: str, name: str, fn: Callable) -> Iterator:
+        """Refs to `fn(batch with positions, step)` over every row, in row order: the rule's measures (or
+        the rows to shuffle that a keyed or paired rule makes of them)."""
         import ray.data
 
         self._configure()
@@ -125,8 +139,8 @@ class RayExecutor:
             tables = [t for t in tables if t.num_rows]
             if tables:
                 yield from ray.data.from_arrow(tables).map_batches(
-                    _keyed_measures if keyed else _measures, fn_args=(step,), batch_format="pyarrow",
-                    batch_size=self.batch_rows, zero_copy_batch=True).to_arrow_refs()
+                    fn, fn_args=(step,), batch_format="pyarrow", batch_size=self.batch_rows,
+                    zero_copy_batch=True).to_arrow_refs()
 
     def llm_pool(self, settings):
         """The build's pool of LLM caller actors (started on first use, stopped with the executor)."""
@@ -153,9 +167,13 @@ class RayExecutor:
 
     def _configure(self) -> None:
         import ray.data
+        from ray.data.context import ShuffleStrategy
 
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
+        # A sort-based shuffle starts no aggregator actors: Ray's default hash shuffle spends ~10 s starting
+        # them per groupby on a small cluster, longer than the shuffle of a dedup's keys takes.
+        context.shuffle_strategy = ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
         context.enable_progress_bars = False
 
     def _run(self, tables: list[pa.Table], group: list, stage: str, key: str) -> Iterator[GroupOutcome]:
@@ -207,6 +225,29 @@ def _keyed_measures(batch: pa.Table, step: KeyedRule) -> pa.Table:
 def _drops_in_bucket(rows: pa.Table, step: KeyedRule) -> pa.Table:
     """The rows a keyed rule drops among one bucket's rows (every row of each of its keys)."""
     return step.drops_among(rows.sort_by(POSITION))
+
+
+def _paired_entries(batch: pa.Table, step: PairedRule) -> pa.Table:
+    """A paired rule's key rows of a batch (LSH band keys), each with the row's position and a key bucket."""
+    entries = step.entries(_measures(batch, step).append_column(POSITION, batch.column(POSITION)))
+    buckets = (entries.column("_key").to_numpy() % np.uint64(BUCKETS)).astype(np.int16)
+    return entries.append_column(BUCKET, pa.array(buckets))
+
+
+def _pairs_in_bucket(entries: pa.Table, step: PairedRule) -> pa.Table:
+    """The candidate pairs among one bucket's key rows (every row of each of its keys)."""
+    return step.pairs_among(entries)
+
+
+def _measures_at(batches: Iterable[pa.Table], positions: np.ndarray, step: PairedRule) -> Iterator[pa.Table]:
+    """The rule's measures of the rows at `positions` (ascending), with their positions, read batch by batch."""
+    offset = 0
+    for batch in batches:
+        lo, hi = np.searchsorted(positions, [offset, offset + batch.num_rows])
+        if hi > lo:
+            at = positions[lo:hi]
+            yield step.measure(batch.take(pa.array(at - offset))).append_column(POSITION, pa.array(at))
+        offset += batch.num_rows
 
 
 def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:
