@@ -8,7 +8,7 @@ implements `check(row)` (or `fix(value)` for a transform) and inherits the table
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +98,10 @@ class TwoPassRule(Rule):
         """Decide, now that every row has been observed."""
         raise NotImplementedError
 
+    def revisit(self, batches: Iterable[pa.Table]) -> None:
+        """After `settle`, a pass over the rows again for a rule that needs one (see PairedRule); lazy
+        `batches` are not read otherwise."""
+
     def decide(self, batch: pa.Table) -> Verdicts:
         """Verdicts for the next rows, in the order they were observed."""
         raise NotImplementedError
@@ -107,6 +111,7 @@ class TwoPassRule(Rule):
         for batch in batches(table):
             self.observe(batch)
         self.settle()
+        self.revisit(batches(table))
         parts = list(batches(table))
         verdicts = [self.decide(batch) for batch in parts]
         if any(v.table is not b for v, b in zip(verdicts, parts)):  # the rule wrote a column (a cluster label)
@@ -168,11 +173,14 @@ class KeyedRule(TwoPassRule):
 
 class PairedRule(TwoPassRule):
     """A two-pass rule whose verdicts follow from pairs of rows that share a key (near duplicates share an
-    LSH band), and from the measures of the paired rows only.
+    LSH band), and from the measures of the paired rows only. It takes three passes over the rows.
 
-    Here it observes and settles every row. The Ray executor instead shuffles `entries` (key rows of each
-    measured row) by key bucket, finds the pairs per bucket with `pairs_among`, and measures again only the
-    rows `adopt_pairs` names, so no machine holds every row's measure.
+    1. Observe: `take` keeps each row's keys only, and `settle` finds the pairs. (The Ray executor instead
+       shuffles `entries`, the key rows of each measured row, by key bucket, finds the pairs per bucket
+       with `pairs_among` and hands them to `adopt_pairs`.)
+    2. `revisit`: measure again the rows that are in a pair (`paired`), and decide among them (`adopt_rows`).
+    3. `decide`, as for every two-pass rule.
+    So no process holds every row's measure (a MinHash signature), only its keys.
     """
 
     def entries(self, measured: pa.Table) -> pa.Table:
@@ -183,13 +191,31 @@ class PairedRule(TwoPassRule):
         """The candidate pairs among `entries` that hold every entry of their keys: one `_pair` column."""
         raise NotImplementedError
 
-    def adopt_pairs(self, pairs: list[pa.Table]) -> np.ndarray:
-        """Take the pairs found (tables of `pairs_among`, any order); return the positions of the paired rows."""
+    def adopt_pairs(self, pairs: list[pa.Table]) -> None:
+        """Take the pairs found (tables of `pairs_among`, in any order) instead of observing and settling."""
+        raise NotImplementedError
+
+    def paired(self) -> np.ndarray:
+        """The positions (ascending) of the rows in a pair: the only rows `adopt_rows` needs."""
         raise NotImplementedError
 
     def adopt_rows(self, measured: list[pa.Table]) -> None:
-        """Settle from the measures (with `_pos`, in row order) of the rows `adopt_pairs` returned."""
+        """Decide from the measures (with `_pos`, in row order) of the `paired` rows."""
         raise NotImplementedError
+
+    def revisit(self, batches: Iterable[pa.Table]) -> None:
+        """The paired rows read from `batches` (every row, in the observed order) and measured again."""
+        positions = self.paired()
+        self.adopt_rows(list(self._measures_at(batches, positions)) if len(positions) else [])
+
+    def _measures_at(self, batches: Iterable[pa.Table], positions: np.ndarray) -> Iterator[pa.Table]:
+        offset = 0
+        for batch in batches:
+            lo, hi = np.searchsorted(positions, [offset, offset + batch.num_rows])
+            if hi > lo:
+                at = positions[lo:hi]
+                yield self.measure(batch.take(pa.array(at - offset))).append_column(POSITION, pa.array(at))
+            offset += batch.num_rows
 
 
 class Drops:

@@ -39,12 +39,14 @@ def apply_group(batch: pa.Table, group: list[tuple[str, Step]], stage: str, key:
 
 def two_pass(batches: Callable[[], Iterable[pa.Table]], pair: tuple[str, TwoPassRule], stage: str,
              key: str) -> Iterator[GroupOutcome]:
-    """A rule that compares rows: observe every batch of `batches()`, settle, then one outcome per batch."""
+    """A rule that compares rows: observe every batch of `batches()`, settle, revisit (a paired rule reads
+    its paired rows again), then one outcome per batch."""
     name, step = pair
     named_call(key, name, step.begin)
     for batch in batches():
         named_call(key, name, step.observe, batch)
     named_call(key, name, step.settle)
+    named_call(key, name, step.revisit, batches())
     yield from decided(batches, pair, stage, key)
 
 

@@ -97,9 +97,18 @@ def candidate_pairs(sig: np.ndarray, active: np.ndarray, bands: int, rows: int) 
     row, keeping the work linear.
     """
     index = np.flatnonzero(active)
+    return pairs_by_band(band_keys(sig, index, bands, rows), index)
+
+
+def band_keys(sig: np.ndarray, index: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """A 64-bit hash of each band of the rows `index` of `sig`: shape (bands, len(index))."""
+    return _band_keys(sig, np.asarray(index, np.int64), bands, rows)
+
+
+def pairs_by_band(keys: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`candidate_pairs` from the band keys (bands, rows) of the rows `index`: (left, right) taken from `index`."""
     if len(index) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys = _band_keys(sig, index, bands, rows)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         found = [p for p in pool.map(_bucket_pairs, keys) if len(p)]
     if not found:
@@ -112,7 +121,7 @@ def band_entries(sig: np.ndarray, active: np.ndarray, bands: int, rows: int) -> 
     """(band, band key, row) of every band of every active row: what `candidate_pairs` compares, as rows
     that can be shuffled by key so that each machine finds the pairs of its keys (`pairs_of_equal_keys`)."""
     index = np.flatnonzero(active)
-    keys = _band_keys(sig, index, bands, rows)
+    keys = band_keys(sig, index, bands, rows)
     band = np.repeat(np.arange(bands, dtype=np.int16), len(index))
     return band, keys.reshape(-1), np.tile(index.astype(np.int64), bands)
 

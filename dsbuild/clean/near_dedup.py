@@ -3,8 +3,10 @@
 Rows are compared on their shingle sets (see dsbuild.clean.shingles): two rows are near-duplicates
 when their estimated Jaccard similarity, from MinHash signatures, reaches `threshold`. Candidate pairs
 come from LSH banding and are each verified on the signatures; clusters are the connected components
-of the verified pairs. One row per cluster survives (`keep`): the first in input order, the one with
-the most text, or the one with the highest `score_field` (e.g. a judge score); ties go to the first.
+of the verified pairs. Observing keeps only each row's band hashes; the rows in a candidate pair are
+read again for their signatures (see `PairedRule`). One row per cluster survives (`keep`): the first
+in input order, the one with the most text, or the one with the highest `score_field` (e.g. a judge
+score); ties go to the first.
 
 `action: drop` rejects the others with the survivor as `duplicate_of`. `action: group` drops nothing
 and writes the survivor's id into `near_dup_cluster` for every row of a cluster of two or more (null
@@ -21,9 +23,17 @@ import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..record import NEAR_DUP_CLUSTER, text_fields
-from .base import POSITION, Drops, PairedRule, Verdicts, as_list, joined_ids, rows_only
+from .base import POSITION, Drops, PairedRule, Verdicts, as_list, rows_only
 from .clusters import connected_components
-from .minhash import band_entries, candidate_pairs, check_bands, estimated_jaccard, pairs_of_equal_keys, signatures
+from .minhash import (
+    band_entries,
+    band_keys,
+    check_bands,
+    estimated_jaccard,
+    pairs_by_band,
+    pairs_of_equal_keys,
+    signatures,
+)
 from .shingles import ShingleSpec, joined_text
 
 CLUSTER_COLUMN = NEAR_DUP_CLUSTER
@@ -62,12 +72,10 @@ class NearDedup(PairedRule):
 
     def begin(self) -> None:
         self._keys: list[str] | None = None
-        self._signatures: list[np.ndarray] = []
-        self._shingles: list[np.ndarray] = []
-        self._merits: list[np.ndarray] = []
-        self._ids: list[pa.ChunkedArray] = []
+        self._band_keys: list[np.ndarray] = []  # per batch observed: (bands, rows with shingles) band hashes
+        self._active: list[np.ndarray] = []  # per batch observed: the positions of its rows with shingles
         self._rows = 0
-        self._pairs = np.zeros(0, np.int64)  # on Ray: the candidate pairs found by the shuffle, packed
+        self._left = self._right = np.zeros(0, np.int64)  # the candidate pairs (positions, left < right)
         self._drops = Drops(duplicate_of=[])  # action drop: the rows not kept
         self._labels = Labels()  # action group: the survivor id of each row in a cluster
 
@@ -84,33 +92,27 @@ class NearDedup(PairedRule):
         return pa.table(columns)
 
     def take(self, measured: pa.Table) -> None:
-        self._rows += measured.num_rows
+        """Keep only the band hashes of the rows (16 x 8 bytes at the default threshold, not the signature)."""
+        start, self._rows = self._rows, self._rows + measured.num_rows
         if "_signature" not in measured.column_names:
             return
-        signature = measured.column("_signature").combine_chunks()
-        self._signatures.append(signature.values.to_numpy().reshape(-1, self.num_perm))
-        self._shingles.append(measured.column("_shingles").to_numpy())
-        self._ids.append(measured.column("id"))
-        if self.keep != "first":
-            self._merits.append(measured.column("_merit").to_numpy())
+        active = np.flatnonzero(measured.column("_shingles").to_numpy() > 0)
+        self._band_keys.append(band_keys(_signature_rows(measured, self.num_perm), active, self.bands, self.rows))
+        self._active.append(active + start)
 
     def settle(self) -> None:
-        """Candidate pairs over every row's signature, then clusters among the paired rows only."""
-        if self._rows and self._keys and self._signatures:
-            sig = np.concatenate(self._signatures)
-            left, right = candidate_pairs(sig, np.concatenate(self._shingles) > 0, self.bands, self.rows)
-            paired = np.unique(np.concatenate([left, right]))
-            merit = np.concatenate(self._merits)[paired] if self._merits else None
-            self._settle_among(paired, sig[paired], merit, joined_ids(self._ids).take(pa.array(paired)), left, right)
-        self._signatures, self._shingles, self._merits, self._ids = [], [], [], []
+        """The candidate pairs: rows equal on a band (the clusters are formed in `adopt_rows`)."""
+        if self._band_keys:
+            self._left, self._right = pairs_by_band(np.concatenate(self._band_keys, axis=1),
+                                                    np.concatenate(self._active))
+        self._band_keys, self._active = [], []
 
     def entries(self, measured: pa.Table) -> pa.Table:
         if "_signature" not in measured.column_names:
             return pa.table({"_band": pa.array([], pa.int16()), "_key": pa.array([], pa.uint64()),
                              POSITION: pa.array([], pa.int64())})
-        signature = measured.column("_signature").combine_chunks()
-        sig = signature.values.to_numpy().reshape(-1, self.num_perm)
-        band, keys, row = band_entries(sig, measured.column("_shingles").to_numpy() > 0, self.bands, self.rows)
+        active = measured.column("_shingles").to_numpy() > 0
+        band, keys, row = band_entries(_signature_rows(measured, self.num_perm), active, self.bands, self.rows)
         positions = measured.column(POSITION).to_numpy()
         return pa.table({"_band": band, "_key": keys, POSITION: positions[row]})
 
@@ -119,21 +121,22 @@ class NearDedup(PairedRule):
                                     entries.column(POSITION).to_numpy())
         return pa.table({"_pair": pairs})
 
-    def adopt_pairs(self, pairs: list[pa.Table]) -> np.ndarray:
+    def adopt_pairs(self, pairs: list[pa.Table]) -> None:
         found = [t.column("_pair").to_numpy() for t in pairs if t.num_rows]
-        self._pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-        return np.unique(np.concatenate([self._pairs >> np.int64(32), self._pairs & np.int64(0xFFFFFFFF)]))
+        packed = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        self._left, self._right = packed >> np.int64(32), packed & np.int64(0xFFFFFFFF)
+
+    def paired(self) -> np.ndarray:
+        return np.unique(np.concatenate([self._left, self._right]))
 
     def adopt_rows(self, measured: list[pa.Table]) -> None:
         measured = [t for t in measured if t.num_rows]
-        if not measured or not len(self._pairs):
-            return
-        rows = pa.concat_tables(measured)
-        sig = rows.column("_signature").combine_chunks().values.to_numpy().reshape(-1, self.num_perm)
-        merit = rows.column("_merit").to_numpy() if self.keep != "first" else None
-        left, right = self._pairs >> np.int64(32), self._pairs & np.int64(0xFFFFFFFF)
-        self._settle_among(rows.column(POSITION).to_numpy(), sig, merit, rows.column("id"), left, right)
-        self._pairs = np.zeros(0, np.int64)
+        if measured and len(self._left):
+            rows = pa.concat_tables(measured)
+            merit = rows.column("_merit").to_numpy() if self.keep != "first" else None
+            self._settle_among(rows.column(POSITION).to_numpy(), _signature_rows(rows, self.num_perm), merit,
+                               rows.column("id"), self._left, self._right)
+        self._left = self._right = np.zeros(0, np.int64)
 
     def _settle_among(self, positions: np.ndarray, sig: np.ndarray, merit: np.ndarray | None, ids: pa.ChunkedArray,
                       left: np.ndarray, right: np.ndarray) -> None:
@@ -215,6 +218,11 @@ class NearDedup(PairedRule):
                 "name a numeric column"
             ) from None
         return pc.fill_null(scores, -np.inf).to_numpy(zero_copy_only=False)
+
+
+def _signature_rows(measured: pa.Table, num_perm: int) -> np.ndarray:
+    """The `_signature` column of measures as a (rows, num_perm) uint32 array."""
+    return measured.column("_signature").combine_chunks().flatten().to_numpy().reshape(-1, num_perm)
 
 
 class Labels:

@@ -101,8 +101,8 @@ class RayExecutor:
                                       _drops_in_bucket, step))
         elif isinstance(step, PairedRule):
             pairs = self._shuffled(self._measured(batches, step, key, name, _paired_entries), _pairs_in_bucket, step)
-            paired = named_call(key, name, step.adopt_pairs, pairs)
-            named_call(key, name, step.adopt_rows, list(_measures_at(batches(), paired, step)))
+            named_call(key, name, step.adopt_pairs, pairs)
+            named_call(key, name, step.revisit, batches())
         else:
             for ref in self._measured(batches, step, key, name, _measures):
                 named_call(key, name, step.take, ray.get(ref))
@@ -238,16 +238,6 @@ def _pairs_in_bucket(entries: pa.Table, step: PairedRule) -> pa.Table:
     """The candidate pairs among one bucket's key rows (every row of each of its keys)."""
     return step.pairs_among(entries)
 
-
-def _measures_at(batches: Iterable[pa.Table], positions: np.ndarray, step: PairedRule) -> Iterator[pa.Table]:
-    """The rule's measures of the rows at `positions` (ascending), with their positions, read batch by batch."""
-    offset = 0
-    for batch in batches:
-        lo, hi = np.searchsorted(positions, [offset, offset + batch.num_rows])
-        if hi > lo:
-            at = positions[lo:hi]
-            yield step.measure(batch.take(pa.array(at - offset))).append_column(POSITION, pa.array(at))
-        offset += batch.num_rows
 
 
 def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:
