@@ -28,7 +28,7 @@ from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
 from .errors import UserError
 from .execute.local import LocalExecutor
-from .execute.spill import Spill, WorkFolder, as_table, batches
+from .execute.spill import Spill, WorkFolder, batches
 from .export.formats import validate_table
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import check_ratios, draw_pilot, split_rows
@@ -172,9 +172,11 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             from .augment.base import AugmentContext, MediaFolder
             from .augment.stage import run_augment
 
-            context = AugmentContext(MediaFolder(folder), augment.workers, llm, lambda s: advance(s, 0))
-            splits, augment_report, augmented = run_augment({k: as_table(v) for k, v in splits.items()}, augment,
-                                                            int(plain.get("seed", 0)), context)
+            pool = executor.llm_pool(llm) if llm is not None and any(m.uses_llm for m in augment.modalities) else None
+            context = AugmentContext(MediaFolder(folder), augment.workers, llm, lambda s: advance(s, 0), pool)
+            # each split's output reads its input spill's parts, then its copies': nothing to release here
+            splits, augment_report, augmented = run_augment(splits, augment, int(plain.get("seed", 0)), context,
+                                                            work, executor)
             llm_reports.update({f"augment.{m.name}.{key}": usage for m in augment.modalities
                                 for key, usage in m.llm_usage.items()})
             augment_report.seconds = lap()

@@ -57,6 +57,7 @@ class AugmentContext:
     workers: int = 1
     llm: object | None = None  # dsbuild.llm.client.LLMSettings when the build configures a backend
     progress: object | None = None  # progress(label) callable, or None
+    llm_pool: object | None = None  # the executor's LLM senders (executor=ray: Ray actors); None sends from here
 
 
 class Modality(ABC):

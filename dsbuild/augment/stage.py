@@ -5,12 +5,21 @@ validation/test rows go to their own `<split>_noisy` split. Which rows get copie
 seed, come from hashes of (global seed, original id, copy index), so a rebuild makes the same copies
 with the same bytes. A copy that came out equal to its original, failed, or equals a row of another
 split is not kept; the summary counts each reason (no row is dropped: copies are added rows).
+
+The stage streams: the plans are numpy arrays (`plans.py`), copies are made from each split's batches,
+at most `executor.batch_rows` at a time, and written to the work folder. A split's output is its
+original rows (the same files, not rewritten) followed by its copies, read as one schema all splits
+share. Modalities that call no LLM run through `executor.map_batches` (on the cluster under
+executor=ray); back-translation runs in this process, batch by batch, its calls through the executor's
+LLM pool. Every modality sees the original rows, and their new columns are merged in modality order,
+so where a modality runs does not change a copy.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,27 +28,22 @@ import pyarrow.compute as pc
 import xxhash
 
 from ..errors import UserError
-from ..record import AUGMENT_FIELDS, normalized_for_id, row_digests, task_fields
-from ..split import SPLITS, unit_hashes
+from ..execute.local import LocalExecutor
+from ..execute.spill import InMemory, Spill, WorkFolder, as_table, batches
+from ..record import AUGMENT_FIELDS, task_fields
+from ..split import SPLITS
 from ..stage import StageReport
-from .base import AugmentContext, Augmented, Copies
+from .base import AugmentContext, Augmented, Copies, Modality
+from .plans import HeldOut, Plan, copies_plan, noisy_plan
 from .policy import AugmentPolicy
 
 STAGE = "augment"
 MEDIA_PATH_FIELDS = ("image", "audio")  # a copy's media path differs from its original's; the sha fields do not
 FAILURES_SHOWN = 5
 SKIP_REASONS = ("identical", "failed", "same_as_other_split")  # why a made copy was not kept
-
-
-@dataclass
-class _Plan:
-    """The copies one split gets: which rows (indices), which copy of each, and where they go."""
-
-    source: str  # the split the originals are in
-    target: str  # the split the copies join (the same, or `<split>_noisy`)
-    rows: np.ndarray
-    copy_keys: list[str]  # "1", "2", ... or "noisy": part of each copy's id and seed
-    capped: int = 0
+SEED = "_augment_copy_seed"  # beside the original's columns in what the modalities get: the copy's seed
+AUGMENT_TYPES = {"augmented_from": pa.string(), "augment": pa.string(), "augment_seed": pa.int64()}
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # a copy's `augment`: as json.dumps with these, made once
 
 
 @dataclass
@@ -58,51 +62,38 @@ class AugmentSummary:
 
 
 def run_augment(
-    splits: dict[str, pa.Table], policy: AugmentPolicy, seed: int, context: AugmentContext
-) -> tuple[dict[str, pa.Table], StageReport, AugmentSummary]:
-    """The splits with copies added (and noisy splits), the stage report and the summary."""
+    splits: dict[str, pa.Table | Spill], policy: AugmentPolicy, seed: int, context: AugmentContext,
+    work: WorkFolder | InMemory | None = None, executor=None,
+) -> tuple[dict[str, pa.Table | Spill], StageReport, AugmentSummary]:
+    """The splits with copies added (and noisy splits), the stage report and the summary.
+
+    A spill's output chains its original parts and its copies' (from `work`'s writers); a table's is a
+    table. `executor` (LocalExecutor or RayExecutor; default local) runs the modalities that call no LLM.
+    """
+    work = work or InMemory()
+    executor = executor or LocalExecutor()
+    schema = next(iter(splits.values())).schema
     for modality in policy.modalities:
-        modality.check(next(iter(splits.values())).schema)
-    plans = [_plan(splits[s], s, s, [str(k) for k in range(1, policy.copies + 1)], policy.max_fraction, seed)
-             for s in policy.splits]
-    plans += [_noisy_plan(splits[s], s, policy.noisy_name(s), policy.noisy_fraction, seed) for s in policy.noisy_splits]
-    summary = AugmentSummary()
-    copies = _make_copies(splits, plans, policy, seed, context, summary)
-    out = {name: _with_augment_fields(table) for name, table in splits.items()}
-    for plan, table in zip(plans, copies):
-        out[plan.target] = pa.concat_tables([out[plan.target], table], promote_options="default") \
-            if plan.target in out else _with_augment_fields(table)
-    originals = sum(t.num_rows for t in splits.values())
-    added = sum(t.num_rows for t in copies)
+        modality.check(schema)
+    summary = AugmentSummary(class_field=_class_field(policy, schema.names))
+    batch_rows = executor.batch_rows
+    keys = [str(k) for k in range(1, policy.copies + 1)]
+    plans = [copies_plan(splits[s], s, keys, policy.max_fraction, seed, batch_rows) for s in policy.splits]
+    plans += [noisy_plan(splits[s], s, policy.noisy_name(s), policy.noisy_fraction, seed, batch_rows)
+              for s in policy.noisy_splits]
+    made = _Made(splits, plans, policy.modalities, summary.class_field, batch_rows)
+    written = {plan.target: made.copies(plan, splits[plan.source], seed, context, work, executor, summary)
+               for plan in plans}
+    summary.transforms = {m: dict(sorted(c.items())) for m, c in sorted(made.transforms.items())}
+    summary.failures = made.failures
+    out = _outputs(splits, plans, written, made.schema)
+    originals = sum(rows.num_rows for rows in splits.values())
+    added = sum(copies.num_rows for copies in written.values())
     report = StageReport(STAGE, rows_in=originals, kept=originals + added, added=added)
     report.check()
-    summary.class_field = _class_field(policy, splits)
     if summary.class_field:
-        summary.classes = _class_counts(splits, out, summary.class_field)
-    return _unified({name: out[name] for name in _split_order(out)}), report, summary
-
-
-def _plan(table: pa.Table, source: str, target: str, keys: list[str], max_fraction: float, seed: int) -> _Plan:
-    """Every row times `keys`, cut to the `max_fraction` cap by lowest hash (the same copies every build)."""
-    n = table.num_rows
-    rows = np.repeat(np.arange(n), len(keys))
-    copy_keys = keys * n if len(keys) == 1 else [k for _ in range(n) for k in keys]
-    limit = len(rows) if max_fraction >= 1.0 else int(np.floor(max_fraction * n / (1.0 - max_fraction) + 1e-9))
-    if len(rows) <= limit:
-        return _Plan(source, target, rows, copy_keys)
-    ids = table.column("id").to_pylist()
-    u = unit_hashes(seed, [f"{ids[r]}\x1f{k}" for r, k in zip(rows.tolist(), copy_keys)], salt="augment:")
-    picked = np.sort(np.argsort(u, kind="stable")[:limit])
-    return _Plan(source, target, rows[picked], [copy_keys[i] for i in picked.tolist()], capped=len(rows) - limit)
-
-
-def _noisy_plan(table: pa.Table, source: str, target: str, fraction: float, seed: int) -> _Plan:
-    """One noisy copy for a `fraction` of the rows (lowest hashes), for a robustness split."""
-    n = table.num_rows
-    count = int(round(fraction * n))
-    u = unit_hashes(seed, table.column("id").to_pylist(), salt="noisy:")
-    rows = np.sort(np.argsort(u, kind="stable")[:count])
-    return _Plan(source, target, rows, ["noisy"] * len(rows))
+        summary.classes = _class_counts(splits, out, made.classes, summary.class_field, batch_rows)
+    return out, report, summary
 
 
 def copy_seed(seed: int, original_id: str, copy_key: str) -> int:
@@ -110,53 +101,165 @@ def copy_seed(seed: int, original_id: str, copy_key: str) -> int:
     return xxhash.xxh3_64_intdigest(f"{original_id}\x1f{copy_key}".encode(), int(seed) % 2**64) & 0xFFFFFFFF
 
 
-def _make_copies(splits, plans, policy, seed, context, summary) -> list[pa.Table]:
-    """Run every modality over all planned copies at once (one batch: back-translation calls go together)."""
-    if not plans or not any(len(p.rows) for p in plans):
-        for plan in plans:
-            summary.splits[plan.target] = _counts(plan, 0, Counter())
-        return [_with_augment_fields(splits[p.source].schema.empty_table()) for p in plans]
-    originals = pa.concat_tables([splits[p.source].take(pa.array(p.rows, pa.int64())) for p in plans])
-    original_ids = originals.column("id").to_pylist()
-    keys = [k for p in plans for k in p.copy_keys]
-    seeds = np.array([copy_seed(seed, i, k) for i, k in zip(original_ids, keys)], dtype=np.uint32)
-    results = [(m.name, _checked(m.name, m.augment(Copies(originals, seeds), context), originals.num_rows))
-               for m in policy.modalities]
-    copies = originals
-    for _, result in results:
-        copies = _set_columns(copies, result.columns)
-    applied = [[{"modality": name, **entry} for name, r in results for entry in r.applied[i]]
-               for i in range(originals.num_rows)]
-    failed = [next((r.failed[i] for _, r in results if r.failed[i]), None) for i in range(originals.num_rows)]
-    changed = np.array([any(r.changed[i] for _, r in results) for i in range(originals.num_rows)])
-    copies = copies.drop_columns([c for c in AUGMENT_FIELDS if c in copies.column_names])
-    copies = copies.set_column(copies.schema.get_field_index("id"), "id",
-                               pa.array([f"{i}-aug{k}" if k != "noisy" else f"{i}-noisy"
-                                         for i, k in zip(original_ids, keys)], pa.string()))
-    copies = copies.append_column("augmented_from", pa.array(original_ids, pa.string()))
-    copies = copies.append_column("augment", pa.array([json.dumps(a, ensure_ascii=False, sort_keys=True)
-                                                       for a in applied], pa.string()))
-    copies = copies.append_column("augment_seed", pa.array(seeds.astype(np.int64), pa.int64()))
-    leaks = _leaks(splits, plans, copies)
-    is_failed = np.array([f is not None for f in failed])
-    keep = changed & ~is_failed & ~leaks
-    summary.failures = [[i, f] for i, f in zip(original_ids, failed) if f][:FAILURES_SHOWN]
-    out, start = [], 0
-    for plan in plans:
-        end = start + len(plan.rows)
-        part = slice(start, end)
-        reasons = Counter({"identical": int((~changed[part] & ~is_failed[part]).sum()),
-                           "failed": int(is_failed[part].sum()),
-                           "same_as_other_split": int((leaks[part] & changed[part] & ~is_failed[part]).sum())})
-        out.append(copies.slice(start, end - start).filter(pa.array(keep[part])))
-        summary.splits[plan.target] = _counts(plan, int(keep[part].sum()), reasons)
-        start = end
-    for i in np.flatnonzero(keep).tolist():
-        for entry in applied[i]:
-            counts = summary.transforms.setdefault(entry["modality"], {})
-            counts[entry["transform"]] = counts.get(entry["transform"], 0) + 1
-    summary.transforms = {m: dict(sorted(c.items())) for m, c in sorted(summary.transforms.items())}
-    return out
+class _Made:
+    """Makes each plan's copies batch by batch and keeps what the summary needs across batches."""
+
+    def __init__(self, splits: dict, plans: list[Plan], modalities: list[Modality], class_field: str | None,
+                 batch_rows: int):
+        self.modalities, self.class_field, self.batch_rows = modalities, class_field, batch_rows
+        self.transforms: dict[str, Counter] = {}
+        self.classes: dict[str, Counter] = {}  # per target split: its kept copies per class
+        self.failures: list[list[str]] = []
+        self.schema: pa.Schema | None = None  # of every copy made, kept or not (None: no copy was made)
+        sources = {plan.source for plan in plans if len(plan.rows)}
+        others = {name for name in splits for source in sources if name != source}
+        first = next(iter(splits.values())).schema.names
+        fields = [f for f in task_fields(first) if f not in MEDIA_PATH_FIELDS]
+        self.held_out = HeldOut(splits, others, fields, batch_rows) if sources else None
+
+    def copies(self, plan: Plan, rows: pa.Table | Spill, seed: int, context: AugmentContext, work, executor,
+               summary: AugmentSummary) -> pa.Table | Spill:
+        """The plan's kept copies, written to a writer of `work`; its counts go to `summary`."""
+        writer = work.writer(f"augment-{plan.target}")
+        remote = executor.name != "local"  # the cluster gets a picklable context: one process, no progress
+        shipped = AugmentContext(context.media) if remote else context
+        cluster = [(i, m) for i, m in enumerate(self.modalities) if not m.uses_llm]
+        here = [(i, m) for i, m in enumerate(self.modalities) if m.uses_llm]
+        suffixes = pa.array(["-noisy" if k == "noisy" else f"-aug{k}" for k in plan.keys], pa.string())
+        reasons, kept, done = Counter(), 0, 0
+        for chunk, packed in _made_in_order(executor, _chunks(rows, plan, seed, self.batch_rows), cluster, shipped):
+            if here:
+                local = _made(chunk, here, context)
+                packed = local if packed is None else pa.Table.from_arrays(
+                    packed.columns + local.columns, names=packed.column_names + local.column_names)
+            suffix = suffixes.take(pa.array(plan.key_index[done:done + chunk.num_rows]))
+            copies, changed, failed = self._merged(chunk, packed, suffix)
+            is_failed = pc.is_valid(failed).to_numpy()
+            leaks = self.held_out.repeats(copies, plan.source)
+            keep = changed & ~is_failed & ~leaks
+            reasons.update({"identical": int((~changed & ~is_failed).sum()), "failed": int(is_failed.sum()),
+                            "same_as_other_split": int((leaks & changed & ~is_failed).sum())})
+            copies = copies.filter(pa.array(keep))
+            self._count(plan.target, chunk.column("id"), failed, is_failed, packed, copies, pa.array(keep))
+            writer.add(copies)
+            kept += copies.num_rows
+            done += chunk.num_rows
+            if remote and context.progress is not None:
+                context.progress(f"augment {plan.target} {done}/{len(plan.rows)}")
+        summary.splits[plan.target] = {"from": plan.source, "made": len(plan.rows), "copies": kept,
+                                       "capped_by_max_fraction": plan.capped,
+                                       **{k: int(reasons.get(k, 0)) for k in SKIP_REASONS}}
+        return writer.close()
+
+    def _merged(self, chunk: pa.Table, packed: pa.Table, suffix: pa.Array) -> tuple[pa.Table, np.ndarray, pa.Array]:
+        """The copy rows of a chunk (its modalities' columns merged in order, id, lineage, transforms, seed),
+        whether each changed, and each one's failure reason (null: made; the first modality's that failed)."""
+        copies = chunk.drop_columns([SEED])
+        changed = np.zeros(copies.num_rows, dtype=bool)
+        failed = None
+        for i in range(len(self.modalities)):
+            prefix = f"{i}:column:"
+            copies = _set_columns(copies, {name[len(prefix):]: packed.column(name) for name in packed.column_names
+                                           if name.startswith(prefix)})
+            changed |= packed.column(f"{i}:changed").to_numpy()
+            reason = packed.column(f"{i}:failed")
+            reason = pc.if_else(pc.equal(reason, ""), pa.scalar(None, pa.string()), reason)  # "" is no reason
+            failed = reason if failed is None else pc.coalesce(failed, reason)
+        applied = [packed.column(f"{i}:applied") for i in range(len(self.modalities))]
+        augment = applied[0] if len(applied) == 1 else pa.array(
+            [_joined_lists(lists) for lists in zip(*(a.to_pylist() for a in applied))], pa.string())
+        ids = pc.cast(chunk.column("id"), pa.string())
+        copies = copies.drop_columns([c for c in AUGMENT_FIELDS if c in copies.column_names])
+        copies = copies.set_column(copies.schema.get_field_index("id"), "id",
+                                   pc.binary_join_element_wise(ids, suffix, ""))
+        copies = copies.append_column("augmented_from", ids)
+        copies = copies.append_column("augment", augment)
+        copies = copies.append_column("augment_seed", chunk.column(SEED))
+        self.schema = copies.schema if self.schema is None else pa.unify_schemas(
+            [self.schema, copies.schema], promote_options="permissive")
+        return copies, changed, failed
+
+    def _count(self, target: str, ids, failed, is_failed: np.ndarray, packed: pa.Table, kept: pa.Table,
+               keep: pa.Array) -> None:
+        """Add a chunk's first failures, the transforms of its kept copies and their classes."""
+        for row in np.flatnonzero(is_failed)[:FAILURES_SHOWN - len(self.failures)].tolist():
+            self.failures.append([ids[row].as_py(), failed[row].as_py()])
+        for i, modality in enumerate(self.modalities):
+            names = pc.list_flatten(packed.column(f"{i}:transforms").filter(keep))
+            for pair in pc.value_counts(names).to_pylist():
+                self.transforms.setdefault(modality.name, Counter())[pair["values"]] += pair["counts"]
+        if self.class_field:
+            self.classes.setdefault(target, Counter()).update(_value_counts(kept, self.class_field))
+
+
+def _joined_lists(texts: list[str]) -> str:
+    """JSON lists (as json.dumps writes them) joined into one: `[a, b]` and `[c]` give `[a, b, c]`."""
+    return "[" + ", ".join(text[1:-1] for text in texts if text != "[]") + "]"
+
+
+def _chunks(rows: pa.Table | Spill, plan: Plan, seed: int, batch_rows: int) -> Iterator[pa.Table]:
+    """The originals of the plan's copies in order, at most `batch_rows` at a time, with each copy's seed (SEED)."""
+    offset = 0
+    for batch in batches(rows, batch_rows):
+        low, high = np.searchsorted(plan.rows, [offset, offset + batch.num_rows]).tolist()
+        for start in range(low, high, batch_rows):
+            stop = min(start + batch_rows, high)
+            originals = batch.take(pa.array(plan.rows[start:stop] - offset))
+            ids = originals.column("id").to_pylist()
+            seeds = [copy_seed(seed, i, k) for i, k in zip(ids, plan.copy_keys(start, stop))]
+            yield originals.append_column(SEED, pa.array(seeds, pa.int64()))
+        offset += batch.num_rows
+
+
+def _made_in_order(executor, chunks: Iterator[pa.Table], modalities: list[tuple[int, Modality]],
+                   context: AugmentContext) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+    """Each chunk with `_made` of it over `modalities` (None when there are none), by `executor.map_batches`.
+
+    The executor may cut its output into tables other than the chunks (Ray Data does); the rows come
+    back in order, so they are cut again here into each chunk's rows.
+    """
+    if not modalities:
+        yield from ((chunk, None) for chunk in chunks)
+        return
+    pending: deque[pa.Table] = deque()
+
+    def sent() -> Iterator[pa.Table]:
+        for chunk in chunks:
+            pending.append(chunk)
+            yield chunk
+
+    waiting: list[pa.Table] = []
+    for table in executor.map_batches(_made, sent(), modalities, context):
+        waiting.append(table)
+        while pending and sum(t.num_rows for t in waiting) >= pending[0].num_rows:
+            rows = pa.concat_tables(waiting, promote_options="permissive") if len(waiting) > 1 else waiting[0]
+            chunk = pending.popleft()
+            yield chunk, rows.slice(0, chunk.num_rows)
+            waiting = [rows.slice(chunk.num_rows)]
+    if pending or sum(t.num_rows for t in waiting):
+        raise RuntimeError("augment: the executor gave back a different number of rows than it was sent")
+
+
+def _made(batch: pa.Table, modalities: list[tuple[int, Modality]], context: AugmentContext) -> pa.Table:
+    """(`map_batches` fn) The modalities run over the copies of `batch` (original rows and a SEED column),
+    one row per copy: modality `i`'s new columns as `i:column:<name>`, and `i:changed`, `i:failed`,
+    `i:applied` (its entries as the JSON list of the copy's `augment`) and `i:transforms` (their names), so
+    the output may be cut anywhere and still be told apart."""
+    originals = batch.drop_columns([SEED])
+    copies = Copies(originals, batch.column(SEED).to_numpy().astype(np.uint32))
+    packed = {}
+    for i, modality in modalities:
+        result = _checked(modality.name, modality.augment(copies, context), originals.num_rows)
+        for name, values in result.columns.items():
+            kind = originals.schema.field(name).type if name in originals.column_names else None
+            packed[f"{i}:column:{name}"] = pa.array(values, kind)
+        packed[f"{i}:changed"] = pa.array([bool(c) for c in result.changed], pa.bool_())
+        packed[f"{i}:failed"] = pa.array(result.failed, pa.string())
+        entries = [[{"modality": modality.name, **entry} for entry in applied] for applied in result.applied]
+        packed[f"{i}:applied"] = pa.array([_JSON.encode(e) for e in entries], pa.string())
+        packed[f"{i}:transforms"] = pa.array([[e["transform"] for e in copy] for copy in entries],
+                                             pa.list_(pa.string()))
+    return pa.table(packed)
 
 
 def _checked(name: str, result: Augmented, n: int) -> Augmented:
@@ -167,61 +270,49 @@ def _checked(name: str, result: Augmented, n: int) -> Augmented:
     return result
 
 
-def _set_columns(table: pa.Table, columns: dict[str, list]) -> pa.Table:
+def _set_columns(table: pa.Table, columns: dict[str, pa.ChunkedArray]) -> pa.Table:
     """Replace (keeping the Arrow type) or add the columns a modality rewrote."""
-    for name, values in columns.items():
+    for name, column in columns.items():
         if name in table.column_names:
             index = table.schema.get_field_index(name)
-            table = table.set_column(index, table.schema.field(index), pa.array(values, table.schema.field(index).type))
+            kind = table.schema.field(index).type
+            table = table.set_column(index, table.schema.field(index), column if column.type == kind else
+                                     column.cast(kind))
         else:
-            table = table.append_column(name, pa.array(values))
+            table = table.append_column(name, column)
     return table
 
 
-def _leaks(splits: dict[str, pa.Table], plans: list[_Plan], copies: pa.Table) -> np.ndarray:
-    """True for a copy whose content equals a row of another split (a copy must not repeat a held-out row)."""
-    first = next(iter(splits.values()))
-    fields = [f for f in task_fields(first.column_names) if f not in MEDIA_PATH_FIELDS]
-    digests = {name: set(row_digests(t, fields, normalized_for_id).to_pylist()) for name, t in splits.items()}
-    copy_digests = row_digests(copies, fields, normalized_for_id).to_pylist()
-    leaks = np.zeros(copies.num_rows, dtype=bool)
-    start = 0
+def _outputs(splits: dict, plans: list[Plan], written: dict, copies: pa.Schema | None) -> dict:
+    """Every split (in split order) with its copies after its rows, all read as one schema: the splits' and
+    the copies' columns, with the augment fields (null for originals)."""
+    schemas = {name: _with_augment_fields(rows.schema) for name, rows in splits.items()}
     for plan in plans:
-        others = set().union(*(d for name, d in digests.items() if name != plan.source))
-        for i in range(start, start + len(plan.rows)):
-            leaks[i] = copy_digests[i] in others
-        start += len(plan.rows)
-    return leaks
-
-
-def _counts(plan: _Plan, kept: int, reasons: Counter) -> dict[str, int | str]:
-    return {"from": plan.source, "made": len(plan.rows), "copies": kept, "capped_by_max_fraction": plan.capped,
-            **{k: int(reasons.get(k, 0)) for k in SKIP_REASONS}}
-
-
-def _with_augment_fields(table: pa.Table) -> pa.Table:
-    """The table with `augmented_from`, `augment` and `augment_seed` (null for originals), so splits share a schema."""
-    types = {"augmented_from": pa.string(), "augment": pa.string(), "augment_seed": pa.int64()}
-    for name in AUGMENT_FIELDS:
-        if name not in table.column_names:
-            table = table.append_column(name, pa.nulls(table.num_rows, types[name]))
-    return table
-
-
-def _unified(splits: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Every split with every column (null where a split lacks one), so all splits share one schema."""
-    schema = pa.unify_schemas([t.schema for t in splits.values()])
+        made = _with_augment_fields(copies if copies is not None else splits[plan.source].schema)
+        schemas[plan.target] = pa.unify_schemas([schemas[plan.target], made]) if plan.target in schemas else made
+    order = _split_order(schemas)
+    schema = pa.unify_schemas([schemas[name] for name in order])
     out = {}
-    for name, table in splits.items():
-        for f in schema:
-            if f.name not in table.column_names:
-                table = table.append_column(f, pa.nulls(table.num_rows, f.type))
-        out[name] = table.select(schema.names)
+    for name in order:
+        parts = [splits[name]] if name in splits else []
+        if name in written and (written[name].num_rows or not parts):
+            parts.append(written[name])
+        if all(isinstance(p, Spill) for p in parts):
+            out[name] = Spill.chain(parts).read_as(schema)
+        else:
+            out[name] = pa.concat_tables([schema.empty_table(), *map(as_table, parts)], promote_options="permissive")
     return out
 
 
-def _class_field(policy: AugmentPolicy, splits: dict[str, pa.Table]) -> str | None:
-    columns = next(iter(splits.values())).column_names
+def _with_augment_fields(schema: pa.Schema) -> pa.Schema:
+    """The schema with `augmented_from`, `augment` and `augment_seed` (null for originals), so splits share a schema."""
+    for name in AUGMENT_FIELDS:
+        if name not in schema.names:
+            schema = schema.append(pa.field(name, AUGMENT_TYPES[name]))
+    return schema
+
+
+def _class_field(policy: AugmentPolicy, columns: list[str]) -> str | None:
     if policy.class_field:
         if policy.class_field not in columns:
             raise UserError(f"augment.class_field {policy.class_field!r} is not a field (fields: {', '.join(columns)})")
@@ -229,12 +320,15 @@ def _class_field(policy: AugmentPolicy, splits: dict[str, pa.Table]) -> str | No
     return "label" if "label" in columns else None
 
 
-def _class_counts(before: dict[str, pa.Table], after: dict[str, pa.Table], field_name: str) -> dict:
+def _class_counts(before: dict, after: dict, copies: dict[str, Counter], field_name: str, batch_rows: int) -> dict:
     """Per split and class: [rows before augmentation, rows after]."""
     counts: dict[str, dict[str, list[int]]] = {}
-    for name in _split_order(after):
-        was = _value_counts(before[name], field_name) if name in before else {}
-        now = _value_counts(after[name], field_name)
+    for name in after:
+        was = Counter()
+        if name in before:
+            for batch in batches(before[name], batch_rows):
+                was.update(_value_counts(batch, field_name))
+        now = was + copies.get(name, Counter())
         counts[name] = {k: [was.get(k, 0), now.get(k, 0)] for k in sorted(set(was) | set(now))}
     return counts
 

@@ -6,9 +6,10 @@ Built by Hydra from `augment.text`:
     augment.text: {_target_: dsbuild.augment.text.TextAugment, fields: [question], transforms: {...}}
 
 Transforms run in their dict order, each over every copy and field before the next one starts, so
-back-translation sends the whole column to the LLM at once. A copy draws its random choices from
-`random.Random(f"{seed}:{key}")`, one generator per transform key: the same seed gives the same text in
-any process, with any worker count, and removing one transform does not reshuffle the others' choices.
+back-translation sends the column of a whole batch of copies to the LLM at once. A copy draws its random
+choices from `random.Random(f"{seed}:{key}")`, one generator per transform key: the same seed gives the
+same text in any process, with any worker count, and removing one transform does not reshuffle the
+others' choices.
 Per-text transforms run in `context.workers` forked processes when there are enough copies.
 """
 
@@ -116,10 +117,12 @@ def _segments(transforms: dict[str, TextTransform]) -> list[list[tuple[str, Text
 
 def _run_batched(key: str, transform, fields: list[str], values: dict, applied: list, failed: list,
                  context: AugmentContext) -> None:
-    """One call of `transform.run` over every field of every live copy (one LLM batch for them all)."""
+    """One call of `transform.run` over every field of every live copy (one LLM batch for them all), its calls
+    through the executor's LLM pool when it has one."""
     slots = [(field, i) for i in range(len(failed)) if failed[i] is None for field in fields
              if values[field][i] is not None]
-    results = transform.run([values[field][i] for field, i in slots], context.llm, context.progress)
+    results = transform.run([values[field][i] for field, i in slots], context.llm, context.progress,
+                            context.llm_pool)
     for (field, i), (text, params, reason) in zip(slots, results):
         if failed[i] is not None:
             continue

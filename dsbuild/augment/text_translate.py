@@ -1,11 +1,12 @@
 """Back-translation through the build's LLM backend: source -> via -> source (e.g. zh -> en -> zh).
 
-Two calls per distinct text, batched over the whole column and sent by dsbuild's LLM client, so they
+Two calls per distinct text, batched over the column of a batch of copies and sent by dsbuild's LLM client
+(through the executor's pool of senders when it has one, e.g. Ray actors under executor=ray), so they
 are concurrent, retried, rate-limited and stored in the response cache: a rebuild replays them without
-a request. Equal texts share their calls, so every copy of a row gets the same back-translation unless
-an earlier transform changed it differently. A text not written in the source language's script (an
-English row when source is zh) is left alone; source "auto" takes zh or en by script. A call that fails
-for good fails only the copies of that text, with the reason.
+a request. Equal texts share their calls (in a later batch, through the cache), so every copy of a row
+gets the same back-translation unless an earlier transform changed it differently. A text not written
+in the source language's script (an English row when source is zh) is left alone; source "auto" takes
+zh or en by script. A call that fails for good fails only the copies of that text, with the reason.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ class BackTranslate(TextTransform):
     def fingerprint(self) -> list[dict]:
         return [] if self.prompt is None else [{"path": str(self.prompt.path), "sha256": self.prompt.sha256}]
 
-    def run(self, texts: list[str | None], llm, progress: Callable[[str], None] | None = None
+    def run(self, texts: list[str | None], llm, progress: Callable[[str], None] | None = None, pool=None
             ) -> list[tuple[str | None, dict, str | None]]:
-        """Per text: (new text, recorded parameters, failure reason or None). `llm` is the LLMSettings."""
+        """Per text: (new text, recorded parameters, failure reason or None). `llm` is the LLMSettings, `pool`
+        the executor's LLM pool (None: the client sends from this process)."""
         if llm is None:
             raise UserError(NEEDS_BACKEND)
         from ..llm.cache import ResponseCache
@@ -88,7 +90,7 @@ class BackTranslate(TextTransform):
         if not todo:
             return [(text, {}, None) for text in texts]
         with ResponseCache(llm.cache_path, llm.cache) as cache:
-            client = LLMClient(llm, cache)
+            client = LLMClient(llm, cache, pool=pool)
             there = dict(zip(todo, self._send(client, [(t, plan[t], self.via) for t in todo], progress)))
             # distinct (intermediate, source) pairs: two texts translated alike share the way back
             returns = list(dict.fromkeys((there[t].output["translation"], plan[t]) for t in todo

@@ -63,6 +63,16 @@ class Spill:
         for path in self.parts:
             path.unlink(missing_ok=True)
 
+    def read_as(self, schema: pa.Schema) -> Spill:
+        """The same parts (no file is rewritten), read as `schema`: a wider schema that several spills share
+        (its columns in its order, the ones a part lacks null, types promoted as `conform` does)."""
+        missing = [name for name in self.schema.names if name not in schema.names]
+        if missing:
+            raise ValueError(f"read_as: the schema lacks the spill's columns {missing}")
+        spill = Spill(self.parts, self.part_rows, self._schemas, schema)
+        spill._schema = schema
+        return spill
+
     @classmethod
     def chain(cls, spills: Iterable[Spill]) -> Spill:
         """The rows of `spills` one after the other, as one spill (no file is copied)."""

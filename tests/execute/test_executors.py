@@ -125,20 +125,11 @@ def test_a_100k_row_build_on_ray_equals_the_local_build(compose_cfg, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
-def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_server, tmp_path, monkeypatch):
+def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_server, tmp_path, actor_round_trips):
     from annotate.test_complete_cot import medical_cot
     from llm_server import Reply
 
-    from dsbuild.execute import ray_llm
-
-    through_actors = []
-    original = ray_llm.RayCallPool.round_trip
-
-    async def counted(self, kwargs):
-        through_actors.append(kwargs["model"])
-        return await original(self, kwargs)
-
-    monkeypatch.setattr(ray_llm.RayCallPool, "round_trip", counted)
+    through_actors = actor_round_trips
     local = medical_cot(compose_cfg, llm_server, tmp_path / "local" / "out", "~tasks.judge")
     sent_locally = llm_server.count
     assert not through_actors
@@ -190,4 +181,5 @@ def test_rules_that_compare_rows_measured_and_shuffled_on_ray_decide_as_locally(
                 assert {k: v.to_pylist() for k, v in mine.rejected.items()} == \
                     {k: v.to_pylist() for k, v in theirs.rejected.items()}, name
             dropped = sum(t.num_rows for o in local for t in o.rejected.values())
-            assert bool(dropped) == (name not in ("near_group", "exact_none", "near_blank")), name  # it really decided something
+            decides = name not in ("near_group", "exact_none", "near_blank")
+            assert bool(dropped) == decides, name  # it really decided something

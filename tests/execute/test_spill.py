@@ -142,3 +142,22 @@ def test_a_batch_size_that_is_not_a_whole_number_is_a_one_line_error(value):
     with pytest.raises(UserError, match=r"^executor.batch_rows must be a whole number >= 1, not .*; e.g. "
                                         r"executor.batch_rows=200000$"):
         LocalExecutor(batch_rows=value)
+
+
+def test_a_spill_read_as_a_wider_schema_fills_and_orders_columns_without_rewriting_files(tmp_path):
+    writer = SpillWriter(tmp_path, "w", batch_rows=2)
+    for piece in [pa.table({"a": [1, 2], "b": [None, None]}), pa.table({"a": [3, None], "b": ["x", "y"]})]:
+        writer.add(piece)
+    spill = writer.close()
+    stamps = [p.stat().st_mtime_ns for p in spill.parts]
+    wide = pa.schema([("c", pa.int64()), ("b", pa.string()), ("a", pa.int64())])
+    read = spill.read_as(wide)
+    assert read.parts == spill.parts and read.num_rows == 4 and read.schema.equals(wide)
+    table = read.read_all()
+    assert table.schema.equals(wide)
+    assert table.to_pydict() == {"c": [None] * 4, "b": [None, None, "x", "y"], "a": [1, 2, 3, None]}
+    assert [p.stat().st_mtime_ns for p in spill.parts] == stamps
+    empty = SpillWriter(tmp_path, "none").close().read_as(wide)
+    assert [t.schema.equals(wide) and t.num_rows == 0 for t in empty.to_batches()] == [True]
+    with pytest.raises(ValueError, match=r"lacks the spill's columns \['b'\]"):
+        spill.read_as(pa.schema([("a", pa.int64())]))
