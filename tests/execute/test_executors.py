@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -59,16 +61,18 @@ def test_two_packed_batches_joined_by_ray_unpack_in_order(quality_group):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
-def test_the_example_built_on_ray_equals_the_local_build(compose_cfg, tmp_path):
+def test_the_example_built_by_the_dsbuild_command_on_ray_equals_the_local_build(compose_cfg, run_cli, tmp_path):
     local = build(compose_cfg([f"output_dir={tmp_path / 'local'}", "cleaning=quality"]), show_progress=False)
-    on_ray = build(compose_cfg([f"output_dir={tmp_path / 'ray'}", "cleaning=quality", "executor=ray",
-                                "executor.num_cpus=2", "executor.batch_rows=50"]), show_progress=False)
-    assert on_ray.version_id == local.version_id
+    command = run_cli(f"output_dir={tmp_path / 'ray'}", "cleaning=quality", "executor=ray", "executor.num_cpus=2",
+                      "executor.batch_rows=50")
+    assert command.returncode == 0, command.stderr
+    [on_ray] = [Path(m.group(1)) for m in re.finditer(r"dataset version written: (\S+)", command.stdout)]
+    assert on_ray.name == local.version_id
     manifest = json.loads((local.path / "manifest.json").read_text())
     names = [info["file"] for info in manifest["splits"].values() if info.get("file")] + ["rejects.jsonl"]
     for name in names:
-        assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
-    ray_manifest = json.loads((on_ray.path / "manifest.json").read_text())
+        assert (on_ray / name).read_bytes() == (local.path / name).read_bytes(), name
+    ray_manifest = json.loads((on_ray / "manifest.json").read_text())
     assert [s["by_rule"] for s in ray_manifest["stages"]] == [s["by_rule"] for s in manifest["stages"]]
     assert [s.get("changes") for s in ray_manifest["stages"]] == [s.get("changes") for s in manifest["stages"]]
 
