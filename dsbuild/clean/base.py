@@ -71,8 +71,8 @@ class TwoPassRule(Rule):
     """A rule that compares rows with each other, in two passes over the rows cut into batches.
 
     `observe` keeps only a little state per row (a hash, a length: `measure` computes it, `take` keeps it),
-    `settle` decides once every row has been seen, and `decide` then gives the verdicts of the next rows,
-    in the order they were observed.
+    `settle` decides once every row has been seen (a `PairedRule` first `revisit`s some rows), and `decide`
+    then gives the verdicts of the next rows, in the order they were observed.
     `run` does all three over one table, batch by batch, so the in-memory build and a streaming one
     share the code and a step's temporaries stay batch-sized.
     """
@@ -209,6 +209,7 @@ class PairedRule(TwoPassRule):
         self.adopt_rows(list(self._measures_at(batches, positions)) if len(positions) else [])
 
     def _measures_at(self, batches: Iterable[pa.Table], positions: np.ndarray) -> Iterator[pa.Table]:
+        """The measures of the rows at `positions` (ascending), with `_pos`; reading stops after the last one."""
         offset = 0
         for batch in batches:
             lo, hi = np.searchsorted(positions, [offset, offset + batch.num_rows])
@@ -216,6 +217,8 @@ class PairedRule(TwoPassRule):
                 at = positions[lo:hi]
                 yield self.measure(batch.take(pa.array(at - offset))).append_column(POSITION, pa.array(at))
             offset += batch.num_rows
+            if hi == len(positions):
+                return
 
 
 class Drops:

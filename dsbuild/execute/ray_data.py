@@ -239,7 +239,6 @@ def _pairs_in_bucket(entries: pa.Table, step: PairedRule) -> pa.Table:
     return step.pairs_among(entries)
 
 
-
 def _packed_group(batch: pa.Table, group: list, stage: str, key: str) -> pa.Table:
     """One batch through the group, packed into one table (map_batches returns one table per batch)."""
     outcome = apply_group(batch, group, stage, key)
