@@ -6,18 +6,21 @@ on their fields; `conversation` pairs each user turn with the agent turn after i
 Nothing is dropped silently: a line that does not parse, a record a filter drops, a turn that cannot
 be paired and a file that cannot be decoded are rejects (rules `logs:parse`, `logs:filter`,
 `logs:unpaired`, `logs:read`) whose `source_ref` is `file:line N` (or `file:lines N-M`).
-Files are fingerprinted by size and sha256, like `source=files`.
+Files are fingerprinted by size and sha256, like `source=files`. `stream` parses one file at a time (pairing
+needs a whole file's turns) and writes its kept rows `executor.batch_rows` at a time into the build's spill;
+the rejects are gathered as `load` gathers them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..errors import UserError
+from ..execute.spill import Spill, WorkFolder
 from ..record import LINEAGE_FIELDS
 from ..stage import mark_rejected
 from .base import Loaded, input_rejects, mapped_columns, merge_rejects, to_records
@@ -25,11 +28,14 @@ from .conversations import Conversation, pair_turns
 from .encoding import AUTO, decode, detect_encoding
 from .files import LocalFilesSource, resolve_paths
 from .log_lines import DEFAULT_PATTERN, JsonLinesParser, LogRecord, PlainParser, split_lines
+from .streaming import RecordStream, check_source_columns
 
 FORMATS = ("plain", "jsonl")
 LOG_EXTENSIONS = frozenset({".log", ".txt", ".out", ".jsonl", ".ndjson"})
 PARSE_RULE, FILTER_RULE, UNPAIRED_RULE, READ_RULE = "logs:parse", "logs:filter", "logs:unpaired", "logs:read"
 _SHOWN_CHARS = 60  # of a field value quoted in a filter's reason
+Row = tuple[dict, str]  # a kept record's fields and its source_ref
+Reject = tuple[dict, str, str]  # a rejected record's fields, its source_ref and why
 
 
 class LogsSource(LocalFilesSource):
@@ -69,9 +75,41 @@ class LogsSource(LocalFilesSource):
         self.name = name or (self.files[0].stem if len(self.files) == 1 else self.root.name)
 
     def load(self) -> Loaded:
-        kept: list[tuple[dict, str]] = []
-        rejects: dict[str, list[tuple[dict, str, str]]] = {PARSE_RULE: [], FILTER_RULE: [], UNPAIRED_RULE: []}
-        unreadable: list[tuple[str, str]] = []
+        rejects, unreadable = _rejects_by_rule(), []
+        kept = [row for rows in self._file_rows(rejects, unreadable) for row in rows]
+        return self._loaded(self._records(kept), rejects, unreadable)
+
+    def stream(self, work: WorkFolder) -> Loaded:
+        """The records of `load`, in a spill in `work`: each file parsed (and paired) whole, its kept rows
+        written `work.batch_rows` at a time. Memory holds one file's records and the rejects, as `load` has them.
+
+        Every column is text (`_table`), so the chunks always unify to `load`'s schema: no fallback to `load`.
+        """
+        rejects, unreadable = _rejects_by_rule(), []
+        stream = RecordStream(work, source_name=self.name, columns=self.columns, id_column=None,
+                              keep_columns=False, where=self.path)
+        names = dict.fromkeys(self._names())  # the columns of load()'s table, in its order
+        try:
+            for rows in self._file_rows(rejects, unreadable):
+                for start in range(0, len(rows), work.batch_rows):
+                    chunk = rows[start:start + work.batch_rows]
+                    table = _table([fields for fields, _ in chunk], self._names(), None)
+                    names.update(dict.fromkeys(table.column_names))
+                    stream.add(table, pa.array([ref for _, ref in chunk], pa.string()))
+            if not stream.rows:  # no record kept: load()'s empty table, with the known and mapped columns
+                stream.discard()
+                return self._loaded(self._records([]), rejects, unreadable)
+            check_source_columns(list(names), columns=self.columns, id_column=None, keep_columns=False,
+                                 where=self.path)
+            records, _ = stream.finish()
+        except BaseException:
+            stream.discard()
+            raise
+        return self._loaded(records, rejects, unreadable)
+
+    def _file_rows(self, rejects: dict[str, list[Reject]], unreadable: list[tuple[str, str]]) -> Iterator[list[Row]]:
+        """The kept rows of each readable file in turn; its rejects are appended to `rejects` (by rule) and
+        `unreadable`, in file and line order."""
         for path in self.files:
             rel = self._relative(path)
             try:
@@ -79,21 +117,30 @@ class LogsSource(LocalFilesSource):
             except UserError as exc:
                 unreadable.append((rel, str(exc)))
                 continue
-            parsed = self.parser.parse(lines)
-            rejects[PARSE_RULE] += [({"raw": bad.text}, f"{rel}:line {bad.line}", bad.reason) for bad in parsed.bad]
-            records = []
-            for record in parsed.records:
-                reason = self._filter_reason(record.fields)
-                if reason:
-                    rejects[FILTER_RULE].append((record.fields, _ref(rel, record.first, record.last), reason))
-                else:
-                    records.append(record)
-            kept += self._rows(records, rel, rejects[UNPAIRED_RULE])
+            yield self._kept(lines, rel, rejects)
+
+    def _kept(self, lines: list[str], rel: str, rejects: dict[str, list[Reject]]) -> list[Row]:
+        parsed = self.parser.parse(lines)
+        rejects[PARSE_RULE] += [({"raw": bad.text}, f"{rel}:line {bad.line}", bad.reason) for bad in parsed.bad]
+        records = []
+        for record in parsed.records:
+            reason = self._filter_reason(record.fields)
+            if reason:
+                rejects[FILTER_RULE].append((record.fields, _ref(rel, record.first, record.last), reason))
+            else:
+                records.append(record)
+        return self._rows(records, rel, rejects[UNPAIRED_RULE])
+
+    def _records(self, kept: list[Row]) -> pa.Table:
         table = _table([fields for fields, _ in kept], self._names(), self.columns)
         records, _ = to_records(
             table, [ref for _, ref in kept], source_name=self.name, columns=self.columns, id_column=None,
             where=self.path, keep_columns=False,
         )
+        return records
+
+    def _loaded(self, records: pa.Table | Spill, rejects: dict[str, list[Reject]],
+                unreadable: list[tuple[str, str]]) -> Loaded:
         rejected = merge_rejects(
             input_rejects(self.name, unreadable, rule=READ_RULE),
             *(self._reject_table(rows, rule) for rule, rows in rejects.items()),
@@ -105,7 +152,7 @@ class LogsSource(LocalFilesSource):
         data = path.read_bytes()
         return decode(data, detect_encoding(data, self.encoding, where=rel), where=rel)
 
-    def _rows(self, records: list[LogRecord], rel: str, unpaired: list) -> list[tuple[dict, str]]:
+    def _rows(self, records: list[LogRecord], rel: str, unpaired: list[Reject]) -> list[Row]:
         if self.conversation is None:
             return [(r.fields, _ref(rel, r.first, r.last)) for r in records]
         paired = pair_turns(records, self.conversation)
@@ -131,7 +178,7 @@ class LogsSource(LocalFilesSource):
             return ["question", "response", self.conversation.by]
         return list(self.parser.fields or ())
 
-    def _reject_table(self, rows: list[tuple[dict, str, str]], rule: str) -> pa.Table | None:
+    def _reject_table(self, rows: list[Reject], rule: str) -> pa.Table | None:
         if not rows:
             return None
         table = _table([_unclashed(fields) for fields, _, _ in rows], [], None)
@@ -139,6 +186,11 @@ class LogsSource(LocalFilesSource):
             table, [ref for _, ref, _ in rows], source_name=self.name, columns=None, id_column=None, where=self.path,
         )
         return mark_rejected(records, stage="load", rule=rule, reasons=[reason for _, _, reason in rows])
+
+
+def _rejects_by_rule() -> dict[str, list[Reject]]:
+    """Where the rejects go while files are read, one list per rule, in the order `load` reports them."""
+    return {PARSE_RULE: [], FILTER_RULE: [], UNPAIRED_RULE: []}
 
 
 def _parser(format: str, pattern: str | None, fields: dict[str, str] | None, multiline: bool):

@@ -5,7 +5,8 @@ whole URL in an environment variable and name it in `source.url_env`), and where
 (fingerprint, `source_ref`, errors) its password is masked. The query runs once per build, in a
 read-only session, streamed in batches into Arrow; the result's sha256 is the input fingerprint, so
 a changed table makes a new dataset version. A failing query (syntax, missing table, unreachable
-server) does not stop the build: it becomes a reject that quotes the database's error.
+server) does not stop the build: it becomes a reject that quotes the database's error. `stream` makes the
+records `executor.batch_rows` result rows at a time into the build's spill and then lets the result go.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from ..errors import UserError
+from ..execute.spill import WorkFolder
 from .base import Loaded, Source, input_rejects, mapped_columns, to_records
 from .rows_to_arrow import ColumnBatches, table_sha256
+from .streaming import RecordStream, check_source_columns
 
 SQL_RULE = "sql"
 # Statements that start a read-only transaction, per SQLAlchemy dialect name. SQLite is opened
@@ -80,7 +85,7 @@ class SQLSource(Source):
         self._fingerprint: list[dict] | None = None
 
     def fingerprint(self) -> list[dict]:
-        if self._fingerprint is None:  # the query runs once: load() reuses its result
+        if self._fingerprint is None:  # the query runs once: load() and stream() reuse its result
             self._run()
             entry = {"kind": "sql", "url": self.masked_url, "query": self.query, "rows": self._result.num_rows}
             if self._error is None:
@@ -91,7 +96,7 @@ class SQLSource(Source):
         return self._fingerprint
 
     def load(self) -> Loaded:
-        inputs = self.fingerprint()
+        inputs = self._queried()
         if self._error is not None:
             rejected = input_rejects(self.name, [(self.masked_url, self._error)], rule=SQL_RULE)
             return Loaded(_empty_records(self.columns), rows_read=1, inputs=inputs, rejected=rejected)
@@ -102,6 +107,45 @@ class SQLSource(Source):
             where=self.masked_url, keep_columns=self.keep_columns,
         )
         return Loaded(records, rows_read=table.num_rows, inputs=inputs, rejected=rejected)
+
+    def stream(self, work: WorkFolder) -> Loaded:
+        """The records of `load`, in a spill in `work`, made from `work.batch_rows` result rows at a time.
+
+        The result table stays as the query gave it (its sha256 is the fingerprint); the refs, ids and records
+        exist one slice at a time, and the result is let go once the spill holds its rows. A failed query or
+        an empty result loads as `load` does (there is nothing to spill). Every slice has the result's schema,
+        so the slices always unify to `load`'s records: no fallback to `load`.
+        """
+        inputs = self._queried()
+        table = self._result
+        if self._error is not None or not table.num_rows:
+            return self.load()
+        check_source_columns(table.column_names, columns=self.columns, id_column=self.id_column,
+                             keep_columns=self.keep_columns, where=self.masked_url)
+        stream = RecordStream(work, source_name=self.name, columns=self.columns, id_column=self.id_column,
+                              keep_columns=self.keep_columns, where=self.masked_url)
+        try:
+            for start in range(0, table.num_rows, work.batch_rows):
+                rows = table.slice(start, work.batch_rows)
+                stream.add(rows, self._refs(start, rows.num_rows))
+            records, rejected = stream.finish()
+        except BaseException:
+            stream.discard()
+            raise
+        self._result = None  # the spill holds the rows; the fingerprint keeps the result's sha256 and row count
+        return Loaded(records, rows_read=table.num_rows, inputs=inputs, rejected=rejected)
+
+    def _queried(self) -> list[dict]:
+        """The fingerprint, with the result in memory: a read after `stream` let the result go runs the query
+        again (and fingerprints what it reads this time)."""
+        if self._fingerprint is not None and self._result is None:
+            self._fingerprint = None
+        return self.fingerprint()
+
+    def _refs(self, start: int, n: int) -> pa.Array:
+        """`source_ref` of result rows start+1 .. start+n: the masked URL and the row number, `url#row N`."""
+        numbers = pc.cast(pa.array(np.arange(start + 1, start + n + 1, dtype=np.int64)), pa.string())
+        return pc.binary_join_element_wise(f"{self.masked_url}#row ", numbers, "")
 
     def _create_engine(self) -> Engine:
         try:

@@ -16,7 +16,7 @@ source loads in memory instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from .base import (
     id_rejects,
     reject_rows,
     select_columns,
+    to_records,
     user_ids,
     with_lineage,
 )
@@ -160,6 +161,16 @@ class RecordStream:
             start += n
         rows.delete()
         return out.close(), (pa.concat_tables(rejected) if rejected else None)
+
+
+def check_source_columns(names: Sequence[str], *, columns: Mapping[str, str] | None, id_column: str | None,
+                         keep_columns: bool, where: str) -> None:
+    """The `UserError` `to_records` raises for source columns `names` (a `source.columns` entry or the id column
+    naming no column, a lineage clash), found on no rows: a stream checks its whole input's columns with it,
+    since a chunk that lacks a mapped column reads it as null."""
+    empty = pa.table({name: pa.array([], pa.string()) for name in names})
+    to_records(empty, pa.array([], pa.string()), source_name="", columns=columns, id_column=id_column, where=where,
+               keep_columns=keep_columns)
 
 
 def _digest_matrix(records: pa.Table) -> np.ndarray:

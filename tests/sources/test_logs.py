@@ -4,6 +4,7 @@ import pytest
 from helpers import write_jsonl
 
 from dsbuild.errors import UserError
+from dsbuild.execute.spill import Spill, WorkFolder
 from dsbuild.sources.logs import LogsSource
 
 CHAT_PATTERN = r"^(?P<timestamp>\S+ \S+) \[(?P<session>[^\]]+)\] (?P<role>\w+): (?P<message>.*)$"
@@ -215,3 +216,113 @@ def test_build_end_to_end_with_source_logs(tmp_path, compose_cfg):
     assert sorted(r["source_ref"] for r in rejects if r["_rule"] == "logs:unpaired") == [
         "chat-1.log:line 1", "chat-1.log:line 8", "chat-1.log:line 9"]
     assert result.stages[0]["rows_in"] == 5 and result.stages[0]["kept"] == 2
+
+
+# stream(): each file's kept rows written `executor.batch_rows` at a time into a spill, equal to load()'s.
+
+def assert_streams_as_loaded(source, tmp_path, min_parts=2):
+    streamed = source.stream(WorkFolder(tmp_path / "work", batch_rows=3))
+    loaded = source.load()
+    assert isinstance(streamed.table, Spill) and len(streamed.table.parts) >= min_parts
+    table = streamed.table.read_all()
+    assert table.schema.equals(loaded.table.schema), f"{table.schema}\n!=\n{loaded.table.schema}"
+    assert table.equals(loaded.table)
+    assert (streamed.rows_read, streamed.inputs) == (loaded.rows_read, loaded.inputs)
+    assert (streamed.rejected is None) == (loaded.rejected is None)
+    assert streamed.rejected is None or streamed.rejected.equals(loaded.rejected)
+    assert_accounted(streamed)
+    return table, streamed.rejected
+
+
+def test_stream_plain_files_with_repeats_rejects_and_an_unreadable_file(tmp_path):
+    same = "2024-05-01 10:00:00 INFO 用户登录成功"
+    write(tmp_path / "logs" / "a.log", "\n".join([
+        same, "2024-05-01 10:00:01 DEBUG noise", "not a log line", same, "2024-05-01 10:00:02 WARN disk",
+        "  trace line", same, "2024-05-01 10:00:03 ERROR", same, ""]))
+    write(tmp_path / "logs" / "b.log", "orphan line\n2024-05-01 10:00:04 DEBUG only noise\n")
+    write(tmp_path / "logs" / "c.log", f"{same}\n2024-05-01 10:00:05 INFO second file\n", encoding="gb18030")
+    (tmp_path / "logs" / "d.log").write_bytes(b"\xff\xfe\xfa\x00\x81" * 3)
+    source = LogsSource(str(tmp_path / "logs"), multiline=True, exclude={"level": "DEBUG"})
+    table, rejected = assert_streams_as_loaded(source, tmp_path)
+    ids = table.column("id").to_pylist()
+    assert table.num_rows == 8 and ids[1] == ids[0] + "-2" and ids[6] == ids[0] + "-5"
+    assert table.column("message").to_pylist()[2] == "disk\n  trace line"
+    assert [(r["_rule"], r["source_ref"]) for r in rejected.to_pylist()] == [
+        ("logs:read", "d.log"), ("logs:parse", "b.log:line 1"), ("logs:filter", "a.log:lines 2-3"),
+        ("logs:filter", "b.log:line 2")]
+
+
+def test_stream_jsonl_keys_first_seen_in_later_chunks_and_mapped_columns(tmp_path):
+    rows = [{"q": f"问题 {i % 4}", "a": "答", "n": i % 4} for i in range(8)]
+    write_jsonl(tmp_path / "logs" / "a.jsonl", rows)
+    write_jsonl(tmp_path / "logs" / "b.jsonl", [{"q": "late", "a": "x", "extra": [1, 2]}, {"q": "问题 1", "a": "答"}])
+    with open(tmp_path / "logs" / "a.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"q": "broken"\n')
+    table, rejected = assert_streams_as_loaded(LogsSource(str(tmp_path / "logs"), format="jsonl"), tmp_path)
+    assert table.column_names == ["id", "q", "a", "n", "extra", "source", "source_ref"]
+    assert table.column("id").to_pylist()[4].endswith("-2") and rejected.column("_rule").to_pylist() == ["logs:parse"]
+    mapped = LogsSource(str(tmp_path / "logs"), format="jsonl", columns={"question": "q", "more": "extra"})
+    table, _ = assert_streams_as_loaded(mapped, tmp_path / "mapped")
+    assert table.column("more").to_pylist() == [None] * 8 + ["[1, 2]", None]
+
+
+def other_sessions(chat: str) -> str:
+    return chat.replace("[s1]", "[s6]").replace("[s2]", "[s4]").replace("[s3]", "[s7]")
+
+
+def test_stream_conversation_pairs_each_file_whole(tmp_path):
+    write(tmp_path / "support" / "chat-1.log", CHAT)
+    write(tmp_path / "support" / "chat-2.log", CHAT + other_sessions(CHAT))
+    source = LogsSource(str(tmp_path / "support"), pattern=CHAT_PATTERN, multiline=True, conversation=CONVERSATION)
+    table, rejected = assert_streams_as_loaded(source, tmp_path)
+    assert table.num_rows == 6 and table.column("source_ref").to_pylist()[2:] == [
+        "chat-2.log:lines 2-6", "chat-2.log:lines 4-7", "chat-2.log:lines 11-15", "chat-2.log:lines 13-16"]
+    assert table.column("id").to_pylist()[2] == table.column("id").to_pylist()[0] + "-2"
+    assert set(rejected.column("_rule").to_pylist()) == {"logs:unpaired"}
+
+
+def test_stream_with_every_record_rejected_gives_the_empty_table_of_load(tmp_path):
+    path = write(tmp_path / "app.log", "2024-05-01 10:00:00 DEBUG a\n2024-05-01 10:00:01 DEBUG b\n")
+    source = LogsSource(str(path), exclude={"level": "DEBUG"}, columns={"text": "message"})
+    streamed, loaded = source.stream(WorkFolder(tmp_path / "work", batch_rows=3)), source.load()
+    assert streamed.table.equals(loaded.table) and "text" in streamed.table.column_names
+    assert streamed.rejected.equals(loaded.rejected) and streamed.rows_read == loaded.rows_read == 2
+    assert not list((tmp_path / "work").glob("*.arrow"))
+
+
+@pytest.mark.parametrize("rows, options, message", [
+    ([{"q": "a"}] * 4, {"columns": {"question": "ask"}}, r"source.columns.question names column 'ask'"),
+    ([{"q": "a"}] * 3 + [{"q": "b", "source": "web"}], {}, r"column 'source' collides with a lineage field"),
+])
+def test_stream_config_mistakes_give_the_error_load_gives(tmp_path, rows, options, message):
+    path = write_jsonl(tmp_path / "q.jsonl", rows)
+    with pytest.raises(UserError, match=message) as loading:
+        LogsSource(str(path), format="jsonl", **options).load()
+    with pytest.raises(UserError) as streaming:
+        LogsSource(str(path), format="jsonl", **options).stream(WorkFolder(tmp_path / "work", batch_rows=3))
+    assert str(streaming.value) == str(loading.value)
+    assert not list((tmp_path / "work").glob("*.arrow"))
+
+
+def test_build_in_batches_of_3_writes_the_same_files(tmp_path, compose_cfg):
+    from dsbuild.build import build
+
+    write(tmp_path / "logs" / "chat-1.log", CHAT + other_sessions(CHAT))
+    write(tmp_path / "logs" / "chat-2.log", CHAT.replace("[s1]", "[s5]").replace("订单号", "单号"))
+    overrides = [
+        "source=logs", f"source.path={tmp_path / 'logs' / 'chat-*.log'}", "source.multiline=true",
+        f"source.pattern='{CHAT_PATTERN}'", "name=support_chat", "format=alpaca",
+        "source.conversation={by: session, role: role, question: user, answer: agent}",
+    ]
+    whole = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'whole'}"]), show_progress=False)
+    small = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'small'}", "executor.batch_rows=3"]),
+                  show_progress=False)
+    assert small.version_id == whole.version_id
+    names = sorted(p.relative_to(whole.path) for p in whole.path.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(small.path) for p in small.path.rglob("*") if p.is_file())
+    for name in names:
+        if name.name not in ("manifest.json", "README.md"):  # these two hold the stages' seconds
+            assert (small.path / name).read_bytes() == (whole.path / name).read_bytes(), name
+    manifests = [json.loads((b.path / "manifest.json").read_text(encoding="utf-8")) for b in (whole, small)]
+    timeless = [([{**s, "seconds": 0} for s in m["stages"]], m["inputs"], m["splits"]) for m in manifests]
+    assert timeless[0] == timeless[1] and timeless[0][0][0]["rows_in"] == 15

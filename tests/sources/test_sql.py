@@ -12,6 +12,7 @@ import pytest
 
 from dsbuild.build import build
 from dsbuild.errors import UserError
+from dsbuild.execute.spill import Spill, WorkFolder
 from dsbuild.sources.sql import SQLSource, first_keyword
 from dsbuild.version.fingerprint import file_sha256
 
@@ -242,3 +243,117 @@ def test_postgresql_reads_typed_values_in_a_read_only_transaction(postgres_url):
     assert "read-only transaction" in written["_reason"]
     down = SQLSource("SELECT 1 AS n", url=postgres_url.rsplit(":", 1)[0] + ":1/postgres").load()
     assert down.rejected.to_pylist()[0]["_reason"].startswith("query failed: connection failed")
+
+
+# stream(): the records made `executor.batch_rows` result rows at a time, into a spill, equal load()'s.
+
+REPEATS = [  # rows 1, 5 and 9 repeat (content ids -2, -3 in other slices of 3); ids empty or repeated
+    ("头痛怎么办？", "多休息。", 1, "k1"), ("What helps?", "Rest.", 2, " "), ("q3", None, None, "k3"),
+    ("q4", "a4", 4, "k1"), ("头痛怎么办？", "多休息。", 1, "k5"), ("q6", "a6", 6.5, None),
+    ("q7", "a7", 7, "k3"), ("q8", "a8", 8, "k8"), ("头痛怎么办？", "多休息。", 1, "k9"), ("q10", "a10", 10, "k10"),
+]
+
+
+@pytest.fixture
+def repeats_db(tmp_path):
+    con = sqlite3.connect(tmp_path / "repeats.db")
+    con.execute("CREATE TABLE faq (ask TEXT, answer TEXT, score, key TEXT, blank TEXT)")
+    con.executemany("INSERT INTO faq VALUES (?, ?, ?, ?, NULL)", REPEATS)
+    con.commit()
+    con.close()
+    return tmp_path / "repeats.db"
+
+
+def assert_streams_as_loaded(source, tmp_path, batch_rows=3):
+    streamed = source.stream(WorkFolder(tmp_path / "work", batch_rows=batch_rows))
+    fingerprint = source.fingerprint()
+    loaded = source.load()
+    assert isinstance(streamed.table, Spill) and len(streamed.table.parts) >= 2
+    table = streamed.table.read_all()
+    assert table.schema.equals(loaded.table.schema), f"{table.schema}\n!=\n{loaded.table.schema}"
+    assert table.equals(loaded.table)
+    assert (streamed.rows_read, streamed.inputs) == (loaded.rows_read, loaded.inputs)
+    assert fingerprint == loaded.inputs  # the second fingerprint() after the result was let go
+    assert (streamed.rejected is None) == (loaded.rejected is None)
+    assert streamed.rejected is None or streamed.rejected.equals(loaded.rejected)
+    return table, streamed.rejected
+
+
+REPEATS_QUERY = "SELECT ask, answer, score, key, blank FROM faq ORDER BY rowid"
+
+
+def test_stream_in_slices_gives_load_records_with_repeat_suffixes(repeats_db, tmp_path):
+    source = SQLSource(REPEATS_QUERY.replace(" key,", ""), url=url_of(repeats_db))
+    table, rejected = assert_streams_as_loaded(source, tmp_path)
+    ids = table.column("id").to_pylist()
+    assert ids[4] == ids[0] + "-2" and ids[8] == ids[0] + "-3" and rejected is None
+    assert table.column("source_ref").to_pylist()[9] == f"{url_of(repeats_db)}#row 10"
+    assert str(table.schema.field("score").type) == "double" and str(table.schema.field("blank").type) == "null"
+
+
+def test_stream_in_slices_rejects_empty_and_repeated_user_ids_as_load_does(repeats_db, tmp_path):
+    source = SQLSource(REPEATS_QUERY, url=url_of(repeats_db), id_column="key",
+                       columns={"question": "ask", "response": "answer"}, keep_columns=True)
+    table, rejected = assert_streams_as_loaded(source, tmp_path)
+    assert table.num_rows == 6 and rejected.column("source_ref").to_pylist() == [
+        f"{url_of(repeats_db)}#row {n}" for n in (2, 4, 6, 7)]
+    assert rejected.column("_reason").to_pylist()[1] == f"id 'k1' repeats the row at {url_of(repeats_db)}#row 1"
+
+
+def test_stream_lets_the_result_go_and_a_later_read_queries_again(repeats_db, tmp_path):
+    source = SQLSource(REPEATS_QUERY, url=url_of(repeats_db))
+    sha256 = source.fingerprint()[0]["sha256"]
+    source.stream(WorkFolder(tmp_path / "work", batch_rows=4))
+    assert source._result is None and source.fingerprint()[0]["sha256"] == sha256
+    again = source.load()
+    assert again.table.num_rows == len(REPEATS) and again.inputs[0]["sha256"] == sha256
+
+
+def test_stream_of_a_failed_query_or_no_rows_is_load(repeats_db, tmp_path):
+    work = WorkFolder(tmp_path / "work", batch_rows=3)
+    failed = SQLSource("SELECT ask FROM visits", url=url_of(repeats_db), columns={"question": "ask"})
+    streamed, loaded = failed.stream(work), failed.load()
+    assert streamed.table.equals(loaded.table) and streamed.rejected.equals(loaded.rejected)
+    assert streamed.rejected.column("_reason").to_pylist() == ["query failed: no such table: visits"]
+    empty = SQLSource("SELECT ask FROM faq WHERE 0", url=url_of(repeats_db))
+    streamed, loaded = empty.stream(work), empty.load()
+    assert streamed.table.equals(loaded.table) and streamed.table.num_rows == 0 and streamed.rows_read == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"columns": {"question": "asked"}}, r"source.columns.question names column 'asked'"),
+    ({"id_column": "nope"}, r"source.id_column 'nope' is not a column"),
+    ({"query": "SELECT ask AS source FROM faq"}, r"column 'source' collides with a lineage field"),
+])
+def test_stream_config_mistakes_give_load_error_before_any_row_is_written(repeats_db, tmp_path, options, message):
+    options = {"query": REPEATS_QUERY, **options}
+    with pytest.raises(UserError, match=message) as loading:
+        SQLSource(url=url_of(repeats_db), **options).load()
+    with pytest.raises(UserError) as streaming:
+        SQLSource(url=url_of(repeats_db), **options).stream(WorkFolder(tmp_path / "work", batch_rows=3))
+    assert str(streaming.value) == str(loading.value)
+    assert not list((tmp_path / "work").glob("*.arrow"))
+
+
+def test_build_in_batches_of_3_writes_the_same_files(repeats_db, tmp_path, compose_cfg):
+    overrides = ["source=sql", f"source.url={url_of(repeats_db)}", f"source.query='{REPEATS_QUERY}'",
+                 "source.columns={question: ask, response: answer}", "source.keep_columns=true",
+                 "source.id_column=key", "name=repeats", "format=alpaca"]
+    whole = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'whole'}"]), show_progress=False)
+    small = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'small'}", "executor.batch_rows=3"]),
+                  show_progress=False)
+    assert_same_build(whole, small)
+
+
+def assert_same_build(whole, small):
+    """The two builds wrote the same files, byte for byte, but for the stages' seconds in manifest and card."""
+    assert small.version_id == whole.version_id
+    names = sorted(p.relative_to(whole.path) for p in whole.path.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(small.path) for p in small.path.rglob("*") if p.is_file())
+    for name in names:
+        if name.name not in ("manifest.json", "README.md"):
+            assert (small.path / name).read_bytes() == (whole.path / name).read_bytes(), name
+    manifests = [json.loads((b.path / "manifest.json").read_text(encoding="utf-8")) for b in (whole, small)]
+    timeless = [([{**s, "seconds": 0} for s in m["stages"]], m["inputs"], m["splits"]) for m in manifests]
+    assert timeless[0] == timeless[1]
+    assert (whole.path / "rejects.jsonl").stat().st_size > 0
