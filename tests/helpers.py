@@ -43,3 +43,19 @@ class TaggedText(Modality):
             changed.append(not same)
             failed.append("the tagger refused" if fail else None)
         return Augmented({self.field: values}, applied, changed, failed)
+
+
+def assert_same_version(first, second) -> list[dict]:
+    """Two builds wrote the same version: the same id, the same files, byte for byte, but for the stages'
+    seconds in the manifest and the card (compared without them). Returns both manifests."""
+    assert second.version_id == first.version_id
+    names = sorted(p.relative_to(first.path) for p in first.path.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second.path) for p in second.path.rglob("*") if p.is_file())
+    for name in names:
+        if name.name not in ("manifest.json", "README.md"):
+            assert (second.path / name).read_bytes() == (first.path / name).read_bytes(), name
+    manifests = [json.loads((b.path / "manifest.json").read_text(encoding="utf-8")) for b in (first, second)]
+    timeless = [([{**s, "seconds": 0} for s in m["stages"]], m["inputs"], m["splits"], m.get("augment"))
+                for m in manifests]
+    assert timeless[0] == timeless[1]
+    return manifests

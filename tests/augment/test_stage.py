@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pyarrow as pa
 import pytest
-from helpers import TaggedText, write_jsonl
+from helpers import TaggedText, assert_same_version, write_jsonl
 from llm_server import Reply, last_user_text
 
 from dsbuild.augment.base import AugmentContext, MediaFolder
@@ -250,16 +250,7 @@ def test_a_build_in_batches_of_7_writes_the_same_files_as_one_batch(compose_cfg,
     whole = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'whole'}"]), show_progress=False)
     small = build(compose_cfg([*overrides, f"output_dir={tmp_path / 'small'}", "executor.batch_rows=7"]),
                   show_progress=False)
-    assert small.version_id == whole.version_id
-    names = sorted(p.relative_to(whole.path) for p in whole.path.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(small.path) for p in small.path.rglob("*") if p.is_file())
-    for name in names:
-        if name.name not in ("manifest.json", "README.md"):  # these two hold the stages' seconds
-            assert (small.path / name).read_bytes() == (whole.path / name).read_bytes(), name
-    manifests = [json.loads((b.path / "manifest.json").read_text()) for b in (whole, small)]
-    assert manifests[0]["augment"] == manifests[1]["augment"]
-    stages = [[{**s, "seconds": 0} for s in manifest["stages"]] for manifest in manifests]
-    assert stages[0] == stages[1]
+    manifests = assert_same_version(whole, small)
     train = manifests[0]["augment"]["splits"]["train"]
     assert train["made"] > 14 and train["capped_by_max_fraction"] > 0 and train["failed"] and train["identical"]
     assert {"validation_noisy", "test_noisy"} <= set(manifests[0]["splits"])
