@@ -2,7 +2,8 @@
 
 `kagglehub.dataset_download` puts the dataset (or just `file`) in its cache (KAGGLEHUB_CACHE) and a
 pinned `version` that is already there loads without the network; dsbuild's `read_file` then reads
-the file, so `source_ref` is `<owner>/<dataset>/<file>:line N` (or `row N`). The fingerprint is the
+the file (a build streams it in chunks, as `source=files` does), so `source_ref` is
+`<owner>/<dataset>/<file>:line N` (or `row N`). The fingerprint is the
 handle, the version and the file's size and sha256. Credentials come only from the environment
 (KAGGLE_API_TOKEN, KAGGLE_USERNAME/KAGGLE_KEY or ~/.kaggle), never from the config. The client is an
 optional extra, imported only when the source loads.
@@ -10,16 +11,21 @@ optional extra, imported only when the source loads.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
+from ..execute.spill import WorkFolder
 from ..version.fingerprint import file_sha256
 from .base import Loaded, Source, mapped_columns, to_records
+from .chunks import BLOCK_BYTES, read_chunks
 from .readers import FORMATS, SUFFIX_FORMATS, read_file
+from .streaming import Unstreamable, streamed_records
 
 _LISTED = 10  # file names shown in an error message
+log = logging.getLogger("dsbuild")
 
 
 @dataclass
@@ -78,6 +84,22 @@ class KaggleSource(Source):
             keep_columns=self.keep_columns,
         )
         return Loaded(records, rows_read=read.table.num_rows, inputs=self.fingerprint(), rejected=rejected)
+
+    def stream(self, work: WorkFolder, block_bytes: int = BLOCK_BYTES) -> Loaded:
+        """The records of `load`, in a spill in `work`, reading the file in chunks of about `block_bytes`
+        (as `source=files` does; it loads whole when the chunks cannot give exactly `load`'s rows)."""
+        fetched = self._fetch()
+        rel = f"{self.handle}/{fetched.file}"
+        pieces = ((read.table, read.refs.column(rel))
+                  for read in read_chunks(fetched.path, self.format, self.encoding, block_bytes))
+        try:
+            records, rejected, rows = streamed_records(
+                work, pieces, source_name=self.name, columns=self.columns, id_column=self.id_column,
+                keep_columns=self.keep_columns, where=f"kaggle:{rel}")
+        except Unstreamable as why:
+            log.warning("source %s: read whole in memory, not in chunks: %s", self.name, why)
+            return self.load()
+        return Loaded(records, rows_read=rows, inputs=self.fingerprint(), rejected=rejected)
 
     def _fetch(self) -> _Fetched:
         if self._fetched is None:

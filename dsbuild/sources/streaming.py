@@ -16,7 +16,7 @@ source loads in memory instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +161,27 @@ class RecordStream:
             start += n
         rows.delete()
         return out.close(), (pa.concat_tables(rejected) if rejected else None)
+
+
+def streamed_records(work: WorkFolder, pieces: Iterable[tuple[pa.Table, pa.Array]], *, source_name: str,
+                     columns: Mapping[str, str] | None, id_column: str | None, keep_columns: bool,
+                     where: str) -> tuple[Spill, pa.Table | None, int]:
+    """(records spill, rejects, rows read) of `pieces` ((table, refs) in input order): what `to_records` gives
+    the whole input, with its column errors. On `Unstreamable` (or any error) no part file is left behind."""
+    stream = RecordStream(work, source_name=source_name, columns=columns, id_column=id_column,
+                          keep_columns=keep_columns, where=where)
+    names: dict[str, None] = {}  # the input's columns, in the order a whole read gives them
+    try:
+        for table, refs in pieces:
+            names.update(dict.fromkeys(table.column_names))
+            stream.add(table, refs)
+        check_source_columns(list(names), columns=columns, id_column=id_column, keep_columns=keep_columns,
+                             where=where)
+        records, rejected = stream.finish()
+    except BaseException:
+        stream.discard()
+        raise
+    return records, rejected, stream.rows
 
 
 def check_source_columns(names: Sequence[str], *, columns: Mapping[str, str] | None, id_column: str | None,

@@ -243,3 +243,41 @@ def test_hydra_config_instantiates(kaggle_env, compose_cfg):
     src = _instantiate(cfg.source, "source")
     assert isinstance(src, KaggleSource)
     assert src.load().table.column("question").to_pylist() == ["q?"]
+
+
+@pytest.mark.parametrize("name,id_column", [("rows.jsonl", None), ("rows.jsonl", "key"), ("rows.csv", None)])
+def test_stream_in_chunks_gives_the_records_of_load(kaggle_env, tmp_path, name, id_column):
+    from sources.test_files_stream import assert_same
+
+    from dsbuild.execute.spill import WorkFolder
+
+    rows = [{"key": f"k{i % 9}", "q": f"question {i % 9}", "a": f"answer {i % 9}"} for i in range(60)]
+    text = ("key,q,a\n" + "".join(f"{r['key']},{r['q']},{r['a']}\n" for r in rows) if name.endswith(".csv")
+            else "".join(json.dumps(r) + "\n" for r in rows))
+    cache_version(kaggle_env, "someone/many", 2, {name: text})
+
+    def source():
+        return KaggleSource("someone/many", version=2, id_column=id_column, keep_columns=True,
+                            columns={"question": "q", "response": "a"})
+
+    streamed = source().stream(WorkFolder(tmp_path / "work", batch_rows=7), block_bytes=256)
+    table = assert_same(streamed, source().load(), min_parts=1 if id_column else 2)
+    ids = table.column("id").to_pylist()
+    if id_column:  # keys repeat across chunks: the later rows are rejects
+        assert len(ids) == 9 and streamed.rejected.num_rows == 51
+    else:  # content repeats across chunks: occurrence suffixes
+        assert len(ids) == 60 and sum(i.endswith("-2") for i in ids) == 9
+
+
+def test_stream_names_a_mapped_column_the_file_lacks_as_load_does(kaggle_env, tmp_path):
+    from dsbuild.execute.spill import WorkFolder
+
+    cache_version(kaggle_env, "someone/cols", 1, {"rows.jsonl": "".join(json.dumps({"q": f"{i}"}) + "\n"
+                                                                         for i in range(40))})
+    source = KaggleSource("someone/cols", version=1, columns={"question": "q", "response": "answer"})
+    with pytest.raises(UserError) as loaded:
+        source.load()
+    with pytest.raises(UserError) as streamed:
+        source.stream(WorkFolder(tmp_path / "work", batch_rows=7), block_bytes=128)
+    assert str(streamed.value) == str(loaded.value)
+    assert not list((tmp_path / "work").glob("*"))  # the parts written before the check are gone
