@@ -3,8 +3,8 @@
 `kagglehub.dataset_download` puts the dataset (or just `file`) in its cache (KAGGLEHUB_CACHE) and a
 pinned `version` that is already there loads without the network; dsbuild's `read_file` then reads
 the file (a build streams it in chunks, as `source=files` does), so `source_ref` is
-`<owner>/<dataset>/<file>:line N` (or `row N`). The fingerprint is the
-handle, the version and the file's size and sha256. Credentials come only from the environment
+`<owner>/<dataset>/<file>:line N` (or `row N`). The fingerprint is the handle, the version and the
+file's size and sha256. Credentials come only from the environment
 (KAGGLE_API_TOKEN, KAGGLE_USERNAME/KAGGLE_KEY or ~/.kaggle), never from the config. The client is an
 optional extra, imported only when the source loads.
 """
