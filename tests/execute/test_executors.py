@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -79,18 +79,18 @@ def test_the_example_built_by_the_dsbuild_command_on_ray_equals_the_local_build(
 
 
 @pytest.mark.skipif(not HAS_RAY, reason='Ray is not installed (pip install "ray[data]"); executor=ray needs it')
-def test_joining_a_cluster_that_is_not_there_is_a_one_line_error():
-    from ray._private.services import find_gcs_addresses
+def test_joining_a_cluster_that_is_not_there_is_a_one_line_error(monkeypatch):
+    import ray
+    from ray._private import services
 
     from dsbuild.errors import UserError
     from dsbuild.execute.ray_data import RayExecutor
 
-    # `address=auto` joins any Ray instance running on this machine: wait until the earlier tests' have stopped
-    deadline = time.monotonic() + 60
-    while find_gcs_addresses() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    if find_gcs_addresses():
-        pytest.skip("a Ray instance is running on this machine, so executor.address=auto would join it")
+    if ray.is_initialized():  # an earlier test's instance in this process: an executor would use it, not join
+        ray.shutdown()
+    # `address=auto` joins any Ray instance running on this machine (another test's may still be stopping)
+    monkeypatch.setattr(services, "_cached_find_gcs_addresses", functools.cache(frozenset))
+    monkeypatch.setattr(services, "find_bootstrap_address", lambda temp_dir: None)
     with pytest.raises(UserError, match=r"^executor.address 'auto': cannot start or join Ray \(.*\); start a cluster"):
         with RayExecutor(address="auto"):
             pass
