@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import UserError
 from ..execute.spill import batches
@@ -248,12 +247,6 @@ class Drops:
 def rows_only(n: int) -> pa.Table:
     """A measure with nothing to keep but the row count (a rule with no field to read)."""
     return pa.table({"_row": pa.nulls(n)})
-
-
-def joined_ids(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
-    """The id columns of the observed batches as one column, so a row's id is found by its position."""
-    return pa.chunked_array([pc.cast(c, pa.large_string()) for column in columns for c in column.chunks],
-                            pa.large_string())
 
 
 def _reasons(verdicts: Verdicts) -> Sequence[str | None]:

@@ -29,7 +29,7 @@ from ..errors import UserError
 from ..execute.spill import WorkFolder
 from .base import Loaded, Source, input_rejects, mapped_columns, to_records
 from .rows_to_arrow import ColumnBatches, table_sha256
-from .streaming import RecordStream, check_source_columns
+from .streaming import streamed_records
 
 SQL_RULE = "sql"
 # Statements that start a read-only transaction, per SQLAlchemy dialect name. SQLite is opened
@@ -120,18 +120,11 @@ class SQLSource(Source):
         table = self._result
         if self._error is not None or not table.num_rows:
             return self.load()
-        check_source_columns(table.column_names, columns=self.columns, id_column=self.id_column,
-                             keep_columns=self.keep_columns, where=self.masked_url)
-        stream = RecordStream(work, source_name=self.name, columns=self.columns, id_column=self.id_column,
-                              keep_columns=self.keep_columns, where=self.masked_url)
-        try:
-            for start in range(0, table.num_rows, work.batch_rows):
-                rows = table.slice(start, work.batch_rows)
-                stream.add(rows, self._refs(start, rows.num_rows))
-            records, rejected = stream.finish()
-        except BaseException:
-            stream.discard()
-            raise
+        pieces = ((table.slice(start, work.batch_rows), self._refs(start, min(work.batch_rows, table.num_rows - start)))
+                  for start in range(0, table.num_rows, work.batch_rows))
+        records, rejected, _ = streamed_records(work, pieces, source_name=self.name, columns=self.columns,
+                                                id_column=self.id_column, keep_columns=self.keep_columns,
+                                                where=self.masked_url)
         self._result = None  # the spill holds the rows; the fingerprint keeps the result's sha256 and row count
         return Loaded(records, rows_read=table.num_rows, inputs=inputs, rejected=rejected)
 
