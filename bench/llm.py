@@ -43,7 +43,8 @@ from pipeline import machine  # noqa: E402
 from dsbuild.annotate.complete_cot import CompleteCot  # noqa: E402
 from dsbuild.annotate.stage import run_task  # noqa: E402
 from dsbuild.llm.cache import ResponseCache, request_keys  # noqa: E402
-from dsbuild.llm.client import Call, LLMClient, LLMSettings  # noqa: E402
+from dsbuild.llm.client import Call, LLMClient  # noqa: E402
+from dsbuild.llm.settings import LLMSettings  # noqa: E402
 from dsbuild.llm.structured import response_format  # noqa: E402
 from dsbuild.llm.workers import workers  # noqa: E402
 

@@ -26,22 +26,26 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
 from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
-from .errors import UserError
+from .errors import Interrupted, UserError
 from .execute.local import LocalExecutor
 from .execute.spill import Spill, WorkFolder, batches
 from .export.formats import validate_table
+from .secrets import redact, redact_overrides
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import check_ratios, draw_pilot, split_rows
 from .stage import StageReport, count_rules
 from .tracking.base import without_tracking
-from .version.fingerprint import redact, redact_overrides, version_id
+from .version import recipes
+from .version.fingerprint import recipe_id, version_id
 from .version.stats import profile
 from .version.store import publish, scratch, staged, version_dir
 from .version.writer import VersionContent, write_files
 
 if TYPE_CHECKING:
     from .annotate.base import Task
-    from .llm.client import LLMSettings
+    from .llm.ledger import Failure
+    from .llm.session import LLMSession
+    from .llm.settings import LLMSettings
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -55,6 +59,8 @@ class BuildResult:
     existed: bool
     stages: list[dict] = field(default_factory=list)
     splits: dict[str, dict] = field(default_factory=dict)
+    llm: dict[str, dict] = field(default_factory=dict)  # per task: what this run sent, found cached, failed, paid
+    note: str | None = None  # one line about the version's history (it heals or supersedes another)
 
 
 def build(
@@ -63,20 +69,34 @@ def build(
     overrides: list[str] | None = None,
     choices: dict | None = None,
     show_progress: bool = True,
+    replay: Replay | None = None,
 ) -> BuildResult:
-    """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes.
+    """Build the dataset `cfg` describes; return where it is. Raises UserError on fixable mistakes, and
+    Interrupted on Ctrl-C or SIGTERM (with the number of LLM answers saved so far).
 
-    The `tracking` option stays out of the version id; its tracker logs the version, built now or found.
+    `replay`: rebuild a version exactly: its failed LLM calls are replayed as failures, every other call
+    must come from the cache, and nothing is sent. The `tracking` option stays out of
+    the version id; its tracker logs the version, built now or found.
     """
     cfg, tracking = without_tracking(cfg)
     tracker = _instantiate(tracking, "tracking")  # before the build: a missing package fails fast
-    result = _build(cfg, overrides=overrides, choices=choices, show_progress=show_progress)
+    result = _build(cfg, overrides=overrides, choices=choices, show_progress=show_progress, replay=replay)
     if tracker is not None:
         print(tracker.log(result.path))
     return result
 
 
-def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None, show_progress: bool) -> BuildResult:
+@dataclass
+class Replay:
+    """How to build a given version again exactly: its failed LLM calls (by request key), replayed as
+    failures, and the version it superseded."""
+
+    failures: dict[str, Failure]
+    supersedes: str | None = None
+
+
+def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None, show_progress: bool,
+           replay: Replay | None) -> BuildResult:
     plain = _resolve(cfg)
     overrides = redact_overrides(list(overrides or []))
     name = str(plain.get("name") or "")
@@ -102,21 +122,73 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     uses_llm = bool(tasks) or augment_llm
     decisive = plain if uses_llm else {k: v for k, v in plain.items() if k not in ("llm", "prompt", "tasks")}
     # the id's: each template with what it includes (an edit to an included file makes a new version)
-    vid = version_id(decisive, inputs, {t.prompt.name: t.prompt.digest or t.prompt.sha256 for _, t in tasks})
-    final = version_dir(Path(plain["output_dir"]).expanduser().resolve(), name, vid)
-    if final.exists():
-        return _existing(vid, final)
+    recipe = recipe_id(decisive, inputs, {t.prompt.name: t.prompt.digest or t.prompt.sha256 for _, t in tasks})
+    dataset_dir = Path(plain["output_dir"]).expanduser().resolve() / name
+    previous = None if replay is not None else recipes.latest(dataset_dir, recipe)
+    if previous is not None and previous["failed_calls"] == 0:
+        return _existing(previous["version_id"], dataset_dir / previous["version_id"])
+    plan = _Plan(plain, name, ratios, source, exporter, steps, after_llm, pilot_size, executor, tasks, augment,
+                 inputs, step_inputs, templates, recipe, dataset_dir, overrides, dict(choices or {}))
+    session = _session(llm, executor, replay) if uses_llm else None
+    supersedes = replay.supersedes if replay is not None else previous and previous["version_id"]
+    try:
+        return _run_stages(plan, session, previous, supersedes, show_progress)
+    except KeyboardInterrupt:
+        raise Interrupted(0 if session is None else session.answers_saved) from None
+    finally:
+        if session is not None:
+            session.close()
 
+
+def _session(llm: LLMSettings, executor, replay: Replay | None) -> LLMSession:
+    from .llm.session import LLMSession
+
+    return LLMSession(llm, executor.llm_pool, pinned=None if replay is None else replay.failures,
+                      offline=replay is not None)
+
+
+@dataclass
+class _Plan:
+    """What a build is made of, built from the config before any row is read."""
+
+    plain: dict
+    name: str
+    ratios: list[float]
+    source: Source
+    exporter: object
+    steps: list
+    after_llm: list
+    pilot_size: int
+    executor: object
+    tasks: list[tuple[str, Task]]
+    augment: AugmentPolicy
+    inputs: list[dict]
+    step_inputs: list[dict]
+    templates: dict[str, str]
+    recipe: str
+    dataset_dir: Path
+    overrides: list[str]
+    choices: dict
+
+
+def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, supersedes: str | None,
+                show_progress: bool) -> BuildResult:
+    """Every stage in order, then the version's files, published under the id the LLM answers complete.
+    `previous`: the recipe's latest version, which had failed calls (this build heals it); `supersedes`:
+    the id the manifest names as superseded (previous's, or the one a rebuilt version named)."""
+    plain, name, steps, after_llm, tasks, augment = (plan.plain, plan.name, plan.steps, plan.after_llm, plan.tasks,
+                                                     plan.augment)
+    executor, inputs, step_inputs = plan.executor, plan.inputs, plan.step_inputs
+    anchor = version_dir(plan.dataset_dir.parent, name, plan.recipe)  # temp folders are named after the recipe
     stages: list[StageReport] = []
     rejects: list[pa.Table] = []
     lap = _stopwatch()
-    llm_reports: dict = {}
     augmented = None
     n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active)
-    with staged(final) as folder, scratch(final) as scratch_folder, executor, \
+    with staged(anchor) as folder, scratch(anchor) as scratch_folder, executor, \
             _progress(show_progress, n_stages) as advance:
         work = WorkFolder(scratch_folder, executor.batch_rows)  # the batch size of every stage, not only cleaning
-        loaded = source.stream(work)
+        loaded = plan.source.stream(work)
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
@@ -133,18 +205,17 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
 
         if tasks:  # imported here: builds without an LLM never load jinja2, jsonschema or the client
             from .annotate.stage import run_task
-            from .llm.cache import ResponseCache
-            from .llm.client import LLMClient
         for task_name, task in tasks:
-            with ResponseCache(llm.cache_path, llm.cache) as cache:
-                client = LLMClient(llm, cache, pool=executor.llm_pool(llm))
-                done = rows
+            client = session.client(task_name)
+            done = rows
+            try:
                 rows, failed, annotate_report = run_task(
                     rows, task, client, name=task_name, progress=lambda s, n=task_name: advance(_llm_line(n, s), 0),
                     work=work,
                 )
-                _release(done)
-                llm_reports[task_name] = {"model": llm.model, **vars(client.stats), "cache": cache.stats}
+            finally:
+                session.record(task_name, client.stats)
+            _release(done)
             annotate_report.seconds = lap()
             stages.append(annotate_report)
             rejects.append(failed)
@@ -161,7 +232,8 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
 
         split = plain["split"]
         splits, split_report = split_rows(
-            rows, ratios, split["seed"], split.get("stratify_by"), split.get("group_by"), work=work, executor=executor
+            rows, plan.ratios, split["seed"], split.get("stratify_by"), split.get("group_by"), work=work,
+            executor=executor,
         )
         _release(rows)
         split_report.seconds = lap()
@@ -172,18 +244,15 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
             from .augment.base import AugmentContext, MediaFolder
             from .augment.stage import run_augment
 
-            pool = executor.llm_pool(llm) if llm is not None and any(m.uses_llm for m in augment.modalities) else None
-            context = AugmentContext(MediaFolder(folder), augment.workers, llm, lambda s: advance(s, 0), pool)
+            context = AugmentContext(MediaFolder(folder), augment.workers, session, lambda s: advance(s, 0))
             # each split's output reads its input spill's parts, then its copies': nothing to release here
             splits, augment_report, augmented = run_augment(splits, augment, int(plain.get("seed", 0)), context,
                                                             work, executor)
-            llm_reports.update({f"augment.{m.name}.{key}": usage for m in augment.modalities
-                                for key, usage in m.llm_usage.items()})
             augment_report.seconds = lap()
             stages.append(augment_report)
             advance("augment")
 
-        valid_report, valid_rejects = _validate(splits, exporter, work)
+        valid_report, valid_rejects = _validate(splits, plan.exporter, work)
         rejects.append(valid_rejects)
         valid_report.seconds = lap()
         stages.append(valid_report)
@@ -191,24 +260,50 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
         for report in stages:
             report.check()
 
-        if pilot_size:
-            splits["pilot"] = draw_pilot(splits["train"], pilot_size, split["seed"], split.get("stratify_by"),
+        if plan.pilot_size:
+            splits["pilot"] = draw_pilot(splits["train"], plan.pilot_size, split["seed"], split.get("stratify_by"),
                                          work=work)
 
+        ledger = None if session is None else session.ledger
+        answers = None if ledger is None else ledger.digest()
+        vid = version_id(plan.recipe, answers)
+        final = plan.dataset_dir / vid
+        failures = [] if ledger is None else list(ledger.failures.values())
+        note = _history(previous, vid, len(failures))
+        if final.exists():  # the same recipe gave the same answers again (nothing healed)
+            return _existing(vid, final, note)
         stage_dicts = [s.as_dict() for s in stages]
         content = VersionContent(
-            name=name, version_id=vid, exporter=exporter, splits=splits,
+            name=name, version_id=vid, exporter=plan.exporter, splits=splits,
             rejects=_joined_rejects(rejects, work), stages=stage_dicts,
-            config=redact(plain), overrides=overrides, choices=dict(choices or {}), inputs=inputs,
-            templates=templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(overrides),
-            llm=llm_reports, before=before, augment=None if augmented is None else augmented.as_dict(),
+            config=redact(plain), overrides=plan.overrides, choices=plan.choices, inputs=inputs,
+            templates=plan.templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(plan.overrides),
+            llm={} if session is None else session.usage, before=before,
+            augment=None if augmented is None else augmented.as_dict(),
+            recipe_id=plan.recipe, answers_sha256=answers, failures=failures,
+            llm_calls={} if ledger is None else {task: t.as_dict() for task, t in sorted(ledger.tasks.items())},
+            supersedes=supersedes if supersedes != vid else None,
         )
         split_info = write_files(folder, content)
         created = publish(folder, final)
+        if created:
+            recipes.record(plan.dataset_dir, plan.recipe, vid, len(failures))
         advance("write")
     if not created:
-        return _existing(vid, final)
-    return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info)
+        return _existing(vid, final, note)
+    return BuildResult(vid, final, existed=False, stages=stage_dicts, splits=split_info,
+                       llm={} if session is None else session.usage, note=note)
+
+
+def _history(previous: dict | None, vid: str, failed: int) -> str | None:
+    """The line about a rerun of a recipe whose latest version had failed LLM calls (None otherwise)."""
+    if previous is None:
+        return None
+    old, before = previous["version_id"], previous["failed_calls"]
+    if vid == old:
+        return f"the {before} failed LLM call(s) of {old} failed again; run the same command later to retry them"
+    still = f", {failed} still failed" if failed else ""
+    return f"retried the {before} failed LLM call(s) of {old}{still}: this version supersedes it"
 
 
 def _validate(splits: dict[str, pa.Table | Spill], exporter, work: WorkFolder) -> tuple[StageReport, Spill]:
@@ -271,7 +366,7 @@ def _annotation(cfg: DictConfig, plain: dict) -> tuple[list[tuple[str, Task]], L
 
 def _llm_settings(plain: dict, user: str) -> LLMSettings:
     """The `llm` config as client settings; `user` names what needs the backend when none is set."""
-    from .llm.client import LLMSettings
+    from .llm.settings import LLMSettings
 
     settings = dict(plain.get("llm") or {})
     if not settings.get("model"):
@@ -308,9 +403,9 @@ def rebuild_command(overrides: list[str]) -> str:
     return " ".join(["dsbuild", *(shlex.quote(o) for o in kept)])
 
 
-def _existing(vid: str, final: Path) -> BuildResult:
+def _existing(vid: str, final: Path, note: str | None = None) -> BuildResult:
     manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-    return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=manifest["splits"])
+    return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=manifest["splits"], note=note)
 
 
 def _stopwatch():

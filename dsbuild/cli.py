@@ -2,13 +2,18 @@
 subcommands (`review`, `compare`, `versions`, `show`, `verify`, `diff`, `rebuild`) that Hydra never sees.
 
 User mistakes end with one line on stderr and exit code 2; set DSBUILD_DEBUG=1 to get the traceback.
+Ctrl-C and SIGTERM end with one line and exit code 130 (LLM answers already paid for are in the cache).
+No secret reaches a message or a file: an override that sets one is refused before Hydra writes its
+run folder, and credentials inside a URL are masked in messages and in Hydra's saved config.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -16,7 +21,8 @@ from omegaconf import DictConfig
 
 from . import sweep
 from .config import CONF_DIR
-from .errors import UserError
+from .errors import Interrupted, UserError, disk_error
+from .secrets import mask_credentials, secret_override
 
 DEBUG_ENV = "DSBUILD_DEBUG"
 # `dsbuild <word> ...` runs these modules' main(argv) instead of a build. A module whose COMMANDS lists
@@ -24,6 +30,7 @@ DEBUG_ENV = "DSBUILD_DEBUG"
 SUBCOMMANDS = {"review": "dsbuild.review.cli", "compare": "dsbuild.compare.cli",
                **dict.fromkeys(("versions", "show", "verify", "diff", "rebuild"), "dsbuild.versions.cli")}
 USER_ERROR_EXIT = 2
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a job stopped by Ctrl-C
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
@@ -32,27 +39,72 @@ def _hydra_main(cfg: DictConfig) -> str | dict:
     from .report import print_summary
 
     hydra_cfg = HydraConfig.get()
+    _mask_saved_config(hydra_cfg)
     choices = {k: v for k, v in hydra_cfg.runtime.choices.items() if not k.startswith("hydra/")}
     try:
-        result = build(cfg, overrides=list(hydra_cfg.overrides.task), choices=choices)
+        try:
+            result = build(cfg, overrides=list(hydra_cfg.overrides.task), choices=choices)
+        except OSError as exc:
+            problem = disk_error(exc)
+            if problem is None:
+                raise
+            raise problem from exc
+    except Interrupted as exc:  # Hydra would print a traceback for it: end here, the sweep too
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"dsbuild: {exc}", file=sys.stderr)
+        sys.exit(INTERRUPTED_EXIT)
     except UserError as exc:
         if os.environ.get(DEBUG_ENV):
             raise
-        print(f"dsbuild: error: {exc}", file=sys.stderr)
+        message = mask_credentials(str(exc))
+        print(f"dsbuild: error: {message}", file=sys.stderr)
         if hydra_cfg.mode is not None and hydra_cfg.mode.name == "MULTIRUN":
-            return {"error": str(exc)}  # the sweep goes on; its summary shows this, and main() exits 2 at the end
+            return {"error": message}  # the sweep goes on; its summary shows this, and main() exits 2 at the end
         sys.exit(USER_ERROR_EXIT)
-    print_summary(result.stages, result.splits, str(result.path), existed=result.existed)
+    print_summary(result.stages, result.splits, str(result.path), existed=result.existed, llm=result.llm,
+                  note=result.note)
     return str(result.path)
+
+
+def _mask_saved_config(hydra_cfg) -> None:
+    """Mask URL credentials (`http://user:TOKEN@host`) in the config files Hydra saved for this run."""
+    folders = [Path(hydra_cfg.runtime.output_dir) / str(hydra_cfg.output_subdir)] if hydra_cfg.output_subdir else []
+    if hydra_cfg.mode is not None and hydra_cfg.mode.name == "MULTIRUN":
+        folders.append(Path(hydra_cfg.sweep.dir))
+    for folder in folders:
+        for path in folder.glob("*.yaml"):
+            try:
+                text = path.read_text(encoding="utf-8")
+                masked = mask_credentials(text)
+                if masked != text:
+                    path.write_text(masked, encoding="utf-8")
+            except OSError:  # another job of the sweep is rewriting it; that job masks it
+                continue
 
 
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends a build like Ctrl-C: cleanly, with one line
+    try:
+        _main()
+    except KeyboardInterrupt:  # outside a build (composing the config, importing): nothing to save
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print("dsbuild: interrupted; nothing was published", file=sys.stderr)
+        sys.exit(INTERRUPTED_EXIT)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command in SUBCOMMANDS:  # an argparse subcommand: Hydra never sees its arguments
         module = importlib.import_module(SUBCOMMANDS[command])
         sys.exit(module.main(sys.argv[1:] if command in module.COMMANDS else sys.argv[2:]))
-    problem = _unparsable_override(sys.argv[1:])
+    problem = _unparsable_override(sys.argv[1:]) or _secret_override(sys.argv[1:])
     if problem:
         print(f"dsbuild: error: {problem}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
@@ -83,6 +135,19 @@ def _name_sweep_folders_by_swept_keys(argv: list[str]) -> list[str]:
     fixed = [o.key_or_group for o in overrides if not o.is_sweep_override()]
     keys = ",".join(dict.fromkeys([*ALWAYS_UNNAMED, *fixed]))
     return [f"hydra.job.config.override_dirname.exclude_keys=[{keys}]"]
+
+
+def _secret_override(argv: list[str]) -> str | None:
+    """The refusal of the first override that sets a secret (Hydra would save it in its run folder)."""
+    from hydra._internal.utils import get_args_parser
+
+    known, _ = get_args_parser().parse_known_args(argv)
+    for item in known.overrides or []:
+        if secret_override(item):
+            key = item.partition("=")[0].lstrip("+~")
+            return (f"{key}: a secret never goes on the command line or in a config (it would be saved in "
+                    "outputs/); export it in an environment variable and name that, e.g. llm.api_key_env=MY_KEY")
+    return None
 
 
 def _unparsable_override(argv: list[str]) -> str | None:

@@ -28,15 +28,20 @@ def compose_cfg():
 
 @pytest.fixture
 def run_cli(tmp_path):
-    """run_cli(*args, cwd=None) runs `dsbuild` in a subprocess with its outputs under tmp_path."""
+    """run_cli(*args, cwd=None, env=None, clear_env=False) runs `dsbuild` in a subprocess with its outputs under
+    tmp_path (a build's; a subcommand such as `rebuild` gets its arguments alone). `env` adds variables, or with
+    `clear_env` is the whole environment (PYTHONPATH aside)."""
+    from dsbuild.cli import SUBCOMMANDS
 
-    def _run(*args, cwd=None, env=None, timeout=300):
+    def _run(*args, cwd=None, env=None, timeout=300, clear_env=False):
         cmd = [sys.executable, "-m", "dsbuild.cli", *args]
-        if not any(a.startswith(("hydra.run.dir=", "-m", "--multirun", "hydra.sweep.dir=")) for a in args):
+        building = not args or args[0] not in SUBCOMMANDS
+        if building and not any(a.startswith(("hydra.run.dir=", "-m", "--multirun", "hydra.sweep.dir="))
+                                for a in args):
             cmd.append(f"hydra.run.dir={tmp_path / 'run'}")
-        if not any(a.startswith("output_dir=") for a in args):
+        if building and not any(a.startswith("output_dir=") for a in args):
             cmd.append(f"output_dir={tmp_path / 'datasets'}")
-        full_env = {k: v for k, v in os.environ.items() if k != "DSBUILD_DEBUG"}
+        full_env = {} if clear_env else {k: v for k, v in os.environ.items() if k != "DSBUILD_DEBUG"}
         full_env.update({"PYTHONPATH": str(REPO), **(env or {})})
         return subprocess.run(cmd, cwd=cwd or tmp_path, env=full_env, capture_output=True, text=True, timeout=timeout)
 

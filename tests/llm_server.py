@@ -9,6 +9,9 @@ free port, so litellm (or any OpenAI client) can talk to it over real HTTP:
 
 What it answers is decided per request, in this order:
 
+0. with `require_key` set, a request without `Authorization: Bearer <that key>` gets 401, as a real
+   server would; dsbuild's preflight probe (see `is_probe`) gets "OK" unless `answer_probes` is False,
+   so handlers and queued faults see only the requests for rows;
 1. replies queued with `queue(*replies)` (FIFO, one per request) -- fault injection, e.g.
    `server.queue(Reply(status=429, headers={"Retry-After": "1"}))` and then normal answers;
 2. the handler set with `FakeLLM(handler)` / `set_handler(handler)`: `handler(request_body) -> Reply`
@@ -40,7 +43,7 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["FakeLLM", "Reply", "default_handler", "echo_text", "fill_schema", "last_user_text"]
+__all__ = ["FakeLLM", "Reply", "default_handler", "echo_text", "fill_schema", "is_probe", "last_user_text"]
 
 DEFAULT_MODEL = "test-model"
 
@@ -204,6 +207,14 @@ def fill_schema(schema: Any, user_text: str, name: str = "value", root: dict | N
     return text
 
 
+PROBE_MARK = "dsbuild preflight"
+
+
+def is_probe(request: dict) -> bool:
+    """True for dsbuild's preflight probe (see dsbuild/llm/preflight.py)."""
+    return last_user_text(request).startswith(PROBE_MARK)
+
+
 def default_handler(request: dict) -> Reply:
     """The deterministic echo model used when no handler is set (see the module docstring)."""
     user_text = last_user_text(request)
@@ -255,13 +266,16 @@ class FakeLLM:
 
     Attributes: `base_url` ("http://127.0.0.1:<port>/v1", set by `start()`), `requests` (a snapshot list
     of every parsed request body, in arrival order), `request_headers` (their HTTP headers, same order),
-    `count`, `max_in_flight`, `in_flight`, `handler_errors` (exceptions raised by the handler; each made
-    the server answer 500).
+    `count`, `probes` (how many of them were dsbuild's preflight probe), `calls` (count - probes: the
+    requests for rows), `max_in_flight`, `in_flight`, `handler_errors` (exceptions raised by the handler;
+    each made the server answer 500).
     """
 
-    def __init__(self, handler: Handler | None = None, *, model: str = DEFAULT_MODEL):
+    def __init__(self, handler: Handler | None = None, *, model: str = DEFAULT_MODEL, require_key: str | None = None):
         self._handler: Handler | None = handler
         self.model = model
+        self.require_key = require_key
+        self.answer_probes = True
         self._lock = threading.Lock()
         self._requests: list[dict] = []
         self._request_headers: list[dict[str, str]] = []
@@ -293,6 +307,21 @@ class FakeLLM:
     def count(self) -> int:
         with self._lock:
             return len(self._requests)
+
+    @property
+    def probes(self) -> int:
+        """Requests that were dsbuild's preflight probe (its fixed message)."""
+        return sum(is_probe(r) for r in self.requests)
+
+    @property
+    def calls(self) -> int:
+        """Requests other than preflight probes."""
+        return self.count - self.probes
+
+    @property
+    def call_requests(self) -> list[dict]:
+        """The request bodies other than preflight probes, in arrival order."""
+        return [r for r in self.requests if not is_probe(r)]
 
     def reset(self) -> None:
         """Forget received requests, queued replies, handler errors and the in-flight high-water mark."""
@@ -402,7 +431,12 @@ class FakeLLM:
         with self._lock:
             self._requests.append(body)
             self._request_headers.append(dict(request.headers))
-            reply = self._queue.popleft() if self._queue else None
+            if self.require_key is not None and request.headers.get("Authorization") != f"Bearer {self.require_key}":
+                reply = Reply(status=401)
+            elif self.answer_probes and is_probe(body):
+                reply = Reply(content="OK")
+            else:
+                reply = self._queue.popleft() if self._queue else None
             handler = self._handler
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)

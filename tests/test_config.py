@@ -90,7 +90,7 @@ def test_every_option_composes_and_instantiates(group, option, compose_cfg, tmp_
     if cfg.llm.model is not None:
         from omegaconf import OmegaConf
 
-        from dsbuild.llm.client import LLMSettings
+        from dsbuild.llm.settings import LLMSettings
 
         assert LLMSettings(**OmegaConf.to_container(cfg.llm, resolve=True)).model
     from dsbuild.annotate.base import Task

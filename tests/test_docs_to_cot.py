@@ -88,11 +88,11 @@ def test_repeats_vague_questions_and_unreadable_files_are_all_rejected_with_reas
 
 def test_a_rerun_builds_the_same_version_without_calling_the_llm(built, compose_cfg, guides, tmp_path):
     result, server = built
-    calls = len(server.requests)
+    calls = len(server.call_requests)
     cfg = compose_cfg(["experiment=docs_to_cot", f"source.path={guides}", "prompt.per_passage=2",
                        "source.chunking.max_size=300", "source.chunking.min_size=50", "llm=openai_compatible",
                        f"llm.api_base={server.base_url}", "llm.model=openai/test-model",
                        f"llm.cache_path={tmp_path / 'llm.sqlite'}", f"output_dir={tmp_path / 'again'}"])
     again = build(cfg, show_progress=False)
-    assert again.version_id == result.version_id and len(server.requests) == calls
+    assert again.version_id == result.version_id and len(server.call_requests) == calls
     assert (again.path / "train.json").read_bytes() == (result.path / "train.json").read_bytes()

@@ -85,6 +85,10 @@ class Task:
         """None keeps the row; a reason rejects it although the call worked (e.g. a low judge score)."""
         return None
 
+    def score(self, output: dict) -> int | None:
+        """The score an answer gives the row, for the card's distribution (a judge's); None for other tasks."""
+        return None
+
     def check_inputs(self, columns: Sequence[str]) -> None:
         missing = [f for f in self.required_fields() if f not in columns]
         if missing:

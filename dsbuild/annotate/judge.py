@@ -34,6 +34,9 @@ class Judge(Task):
     def fields(self, row: Mapping, output: dict, reasoning: str | None) -> dict:
         return {"judge_score": int(output["score"]), "judge_rationale": output["rationale"]}
 
+    def score(self, output: dict) -> int | None:
+        return int(output["score"])
+
     def verdict(self, output: dict) -> str | None:
         score = int(output["score"])
         if score >= self.threshold:

@@ -1,8 +1,10 @@
 """The `annotate` stage: run one task over every row and account for each row.
 
 Rows whose call failed for good are rejected with the reason (status, attempts, last error), never
-kept with an empty field. With `llm.require_all`, any failure fails the build instead. A budget stop
-ends the build with a message saying how to resume: paid answers are in the cache and replay free.
+kept with an empty field. When more than `llm.max_failed_share` of the task's calls fail (any, with
+`llm.require_all`), sending stops and the build fails instead: a mostly failed task is never published.
+A budget stop ends the build with a message saying how to resume: paid answers are in the cache and
+replay free.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import pyarrow as pa
 
 from ..clean.dedup import ExactDedup
 from ..clean.groups import two_pass
-from ..errors import UserError
 from ..execute.spill import InMemory, Spill, WorkFolder, batches
 from ..llm.client import Call, LLMClient
+from ..llm.session import budget_reached, check_failures, failure_limit
 from ..record import with_content_ids
 from ..stage import StageReport, mark_rejected
 from .base import Task
@@ -36,26 +38,24 @@ def run_task(
     task.check_inputs(rows.schema.names)
     work = work or InMemory()
     client.check_budget(_calls(task, batch.to_pylist()) for batch in batches(rows))
+    client.failure_limit = failure_limit(client.settings, rows.num_rows)
     kept_writer, rejected_writer = work.writer(f"{stage}-kept"), work.writer(f"{stage}-rejected")
-    failed: list[str] = []
     for batch in batches(rows):
         records = batch.to_pylist()
         outcomes = client.run(_calls(task, records), progress, check_budget=False)
-        stats = client.stats
-        if stats.budget_stopped:
-            raise UserError(
-                f"llm.max_cost_usd={client.settings.max_cost_usd} reached after {stats.sent} paid calls "
-                f"(${stats.cost_usd:.4f}); their answers are in the cache: raise llm.max_cost_usd and rerun to resume"
-            )
+        if client.stats.budget_stopped:
+            raise budget_reached(client.stats, client.budget)
+        check_failures(name, client.stats, client.settings, rows.num_rows)  # past the share: stop at once
         kept_rows, dropped_rows, reasons = [], [], []
         for row, outcome in zip(records, outcomes):
             if outcome.output is None:
                 dropped_rows.append(row)
                 reasons.append(f"{name} failed: {outcome.error}")
-                failed.append(reasons[-1])
                 continue
             results = task.results(row, outcome.output, outcome.reasoning)
-            verdict = task.verdict(outcome.output)
+            verdict, score = task.verdict(outcome.output), task.score(outcome.output)
+            if score is not None:
+                client.stats.scores[score] = client.stats.scores.get(score, 0) + 1
             if verdict is None:
                 kept_rows += results
             else:
@@ -64,10 +64,6 @@ def run_task(
         kept_writer.add(_table(kept_rows, batch.schema))
         rejected_writer.add(mark_rejected(_table(dropped_rows, batch.schema), stage=stage, rule=name,
                                           reasons=reasons))
-    if failed and client.settings.require_all:
-        raise UserError(
-            f"{len(failed)} of {rows.num_rows} rows failed {name} and llm.require_all is set; first: {failed[0]}"
-        )
     kept = kept_writer.close()
     by_rule = {}
     if task.dedup_fields and kept.num_rows:

@@ -55,9 +55,8 @@ class AugmentContext:
 
     media: MediaFolder
     workers: int = 1
-    llm: object | None = None  # dsbuild.llm.client.LLMSettings when the build configures a backend
+    llm: object | None = None  # the build's dsbuild.llm.session.LLMSession when it configures a backend
     progress: object | None = None  # progress(label) callable, or None
-    llm_pool: object | None = None  # the executor's LLM senders (executor=ray: Ray actors); None sends from here
 
 
 class Modality(ABC):
@@ -73,11 +72,6 @@ class Modality(ABC):
     def uses_llm(self) -> bool:
         """True when a transform calls the LLM backend (back-translation): its settings then count in the version id."""
         return False
-
-    @property
-    def llm_usage(self) -> dict[str, dict]:
-        """Per transform that called the LLM: its usage (calls, cached, cost ...) for the manifest's `llm`."""
-        return {}
 
     def fingerprint(self) -> list[dict]:
         """Files the transforms read (noise clips, a synonym dictionary) as version inputs:

@@ -72,11 +72,6 @@ class TextAugment(Modality):
         """True with a back-translation among the transforms (the build then needs `llm`)."""
         return any(transform.uses_llm for transform in self.transforms.values())
 
-    @property
-    def llm_usage(self) -> dict[str, dict]:
-        """Per back-translation transform key: its calls, cache hits, tokens and cost in this build."""
-        return {key: t.usage for key, t in self.transforms.items() if getattr(t, "usage", None)}
-
     def fingerprint(self) -> list[dict]:
         files = {}
         for transform in self.transforms.values():
@@ -118,11 +113,11 @@ def _segments(transforms: dict[str, TextTransform]) -> list[list[tuple[str, Text
 def _run_batched(key: str, transform, fields: list[str], values: dict, applied: list, failed: list,
                  context: AugmentContext) -> None:
     """One call of `transform.run` over every field of every live copy (one LLM batch for them all), its calls
-    through the executor's LLM pool when it has one."""
+    through the build's LLM session (and the executor's pool of senders when it has one)."""
     slots = [(field, i) for i in range(len(failed)) if failed[i] is None for field in fields
              if values[field][i] is not None]
     results = transform.run([values[field][i] for field, i in slots], context.llm, context.progress,
-                            context.llm_pool)
+                            f"{KEY}.{key}")
     for (field, i), (text, params, reason) in zip(slots, results):
         if failed[i] is not None:
             continue

@@ -61,7 +61,6 @@ class BackTranslate(TextTransform):
         if self.source != "auto" and self.source.lower() == self.via.lower():
             raise UserError(f"BackTranslate.via {via!r} is the source language; pick another, e.g. via=en")
         self.schema = schema_for({"translation": "string"}, "BackTranslate")
-        self.usage: dict = {}  # calls, cache hits, tokens and cost of this build's runs (for the manifest)
         self.prompt = None
         if prompt:
             from ..llm.prompts import PromptTemplate
@@ -71,15 +70,12 @@ class BackTranslate(TextTransform):
     def fingerprint(self) -> list[dict]:
         return [] if self.prompt is None else [{"path": str(self.prompt.path), "sha256": self.prompt.sha256}]
 
-    def run(self, texts: list[str | None], llm, progress: Callable[[str], None] | None = None, pool=None
-            ) -> list[tuple[str | None, dict, str | None]]:
-        """Per text: (new text, recorded parameters, failure reason or None). `llm` is the LLMSettings, `pool`
-        the executor's LLM pool (None: the client sends from this process)."""
+    def run(self, texts: list[str | None], llm, progress: Callable[[str], None] | None = None,
+            name: str = "augment.text.back_translation") -> list[tuple[str | None, dict, str | None]]:
+        """Per text: (new text, recorded parameters, failure reason or None). `llm` is the build's LLMSession
+        (its cache, budget, preflight and sender pool); `name` the transform's key for the usage counts."""
         if llm is None:
             raise UserError(NEEDS_BACKEND)
-        from ..llm.cache import ResponseCache
-        from ..llm.client import LLMClient
-
         plan = {}  # distinct text -> its source language
         for text in texts:
             if text and text.strip() and text not in plan:
@@ -89,15 +85,16 @@ class BackTranslate(TextTransform):
         todo = list(plan)
         if not todo:
             return [(text, {}, None) for text in texts]
-        with ResponseCache(llm.cache_path, llm.cache) as cache:
-            client = LLMClient(llm, cache, pool=pool)
+        client = llm.client(name)
+        try:
             there = dict(zip(todo, self._send(client, [(t, plan[t], self.via) for t in todo], progress)))
             # distinct (intermediate, source) pairs: two texts translated alike share the way back
             returns = list(dict.fromkeys((there[t].output["translation"], plan[t]) for t in todo
                                          if there[t].output is not None))
             outcomes = self._send(client, [(middle, self.via, source) for middle, source in returns], progress)
-            back = dict(zip(returns, outcomes))
-            self._count_usage(llm.model, vars(client.stats), cache.stats)
+        finally:
+            llm.record(name, client.stats)
+        back = dict(zip(returns, outcomes))
         results = []
         for text in texts:
             if text not in plan:
@@ -114,19 +111,11 @@ class BackTranslate(TextTransform):
                 results.append((outcome.output["translation"], params, None))
         return results
 
-    def _count_usage(self, model: str, stats: dict, cache: dict) -> None:
-        """Add one run's calls, tokens and cost to `usage` (the manifest's `llm` entry for this transform)."""
-        if not self.usage:
-            self.usage = {"model": model, "cache": {"path": cache["path"], "mode": cache["mode"]}}
-        for key, value in stats.items():
-            self.usage[key] = (self.usage.get(key) or value) if isinstance(value, bool) \
-                else self.usage.get(key, 0) + value
-        for key in ("hits", "misses", "writes"):
-            self.usage["cache"][key] = self.usage["cache"].get(key, 0) + cache[key]
-
     def _send(self, client, pairs: list[tuple[str, str, str]], progress) -> list:
-        """Run one call per (text, from, to) and return the outcomes; stop the build at the budget."""
+        """Run one call per (text, from, to) and return the outcomes; stop the build at the budget, or when
+        more than llm.max_failed_share of the calls failed."""
         from ..llm.client import Call
+        from ..llm.session import budget_reached, check_failures, failure_limit
 
         calls = []
         for text, source, target in pairs:
@@ -140,17 +129,11 @@ class BackTranslate(TextTransform):
                              "source_code": source, "target_code": target}
                 calls.append(Call(None, self.schema, check, prompt=self.prompt, context=variables))
         report = None if progress is None else (lambda s: progress(f"back-translation {s.done}/{s.calls}"))
+        client.failure_limit = failure_limit(client.settings, client.stats.calls + len(calls))
         outcomes = client.run(calls, report) if calls else []
-        stats, settings = client.stats, client.settings
-        if stats.budget_stopped:
-            raise UserError(
-                f"llm.max_cost_usd={settings.max_cost_usd} reached after {stats.sent} paid calls "
-                f"(${stats.cost_usd:.4f}); their answers are in the cache: raise llm.max_cost_usd and rerun to resume"
-            )
-        failed = [o.error for o in outcomes if o.output is None]
-        if failed and settings.require_all:
-            raise UserError(f"{len(failed)} of {len(calls)} back-translation calls failed and llm.require_all is "
-                            f"set; first: {failed[0]}")
+        if client.stats.budget_stopped:
+            raise budget_reached(client.stats, client.budget)
+        check_failures(client.name, client.stats, client.settings, client.stats.calls)
         return outcomes
 
     @staticmethod

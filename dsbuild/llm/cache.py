@@ -1,8 +1,11 @@
 """A SQLite cache of LLM responses, keyed by a hash of the request, so a rebuild replays instead of paying.
 
-One file can be shared by several processes (parallel sweep jobs): WAL mode lets readers run beside a
-writer, and `busy_timeout` makes writers wait for each other instead of failing. Every put() is its own
-committed transaction, so a crash keeps every response stored before it.
+One file can be shared by several processes (parallel sweep jobs, two builds at once): WAL mode lets
+readers run beside a writer, and `busy_timeout` makes writers wait for each other instead of failing.
+Every put() is its own committed transaction, so a crash keeps every response stored before it.
+Before sending a call, a process claims it (`claim`): another process that needs the same call waits
+for that answer instead of paying for it again, and a claim whose owner died is taken over
+(claims.py). A write that fails (a full disk, a read-only file) is a one-line UserError.
 """
 
 from __future__ import annotations
@@ -18,16 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import NamedTuple
 
 from dsbuild.errors import UserError
 
-SCHEMA_VERSION = 2  # 2 added `replays`; a version 1 file gains the table when opened
+from .claims import CLAIMS_TABLE, Claims
+
+SCHEMA_VERSION = 3  # 2 added `replays`, 3 `claims`; an older file gains the tables when opened
 BUSY_TIMEOUT_MS = 30_000
 # Keys per SELECT ... IN (...): below SQLite's oldest limit on bound parameters (999).
 CHUNK = 500
 # Page cache per connection (grows only as pages are read): batched lookups skip most file reads.
 CACHE_KIB = 64 * 1024
 COLUMNS = "key, model, response, usage, cost_usd, seconds, created_at"
+STORED = "r.response, r.usage, r.cost_usd"  # what a replay reads of an answer (table alias r)
 FIX = "delete it or set llm.cache_path to another file"
 # A replay key names a call by what it is rendered from (template, variables, parameters), so a rerun
 # finds its answer without rendering the prompt; it points at the request key the answer is stored under.
@@ -38,7 +45,9 @@ SCHEMA = (
     "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, response TEXT NOT NULL,"
     " usage TEXT NOT NULL, cost_usd REAL NOT NULL, seconds REAL NOT NULL, created_at TEXT NOT NULL)",
     REPLAYS,
+    CLAIMS_TABLE,
 )
+ADDED = {"replays": REPLAYS, "claims": CLAIMS_TABLE}  # tables a file of an older schema version gains
 
 
 def _plain(value):
@@ -98,6 +107,14 @@ def _encode(value, memo: dict[int, str]) -> str:
     return f"{{{','.join(parts)}}}"
 
 
+class Stored(NamedTuple):
+    """What a replay reads of a stored answer: the response's JSON text, its usage (JSON text) and cost."""
+
+    text: str
+    usage: str
+    cost_usd: float
+
+
 @dataclass
 class CachedResponse:
     key: str
@@ -131,6 +148,7 @@ class ResponseCache:
         self._hits = self._misses = self._writes = 0
         self._lock = threading.Lock()
         self._conn = None if self.path is None else _open(self.path)
+        self.claims = Claims(self)
 
     def get(self, key: str) -> CachedResponse | None:
         """The stored response for `key`, or None (always None unless the mode is "use")."""
@@ -145,17 +163,23 @@ class ResponseCache:
         return CachedResponse.from_row(row)
 
     def responses(self, keys: Sequence[str]) -> dict[str, dict]:
-        """The stored response of each given key that has one (the replay path: nothing else is decoded).
-        Hits and misses count once per distinct key."""
-        found = self._select("SELECT key, response FROM responses WHERE key IN ({})", keys)
-        self._misses += len(set(keys)) - len(found)
-        return found
+        """The stored response of each given key that has one. Hits and misses count once per distinct key."""
+        return {key: json.loads(found.text) for key, found in self.stored(keys).items()}
 
-    def replays(self, replay_keys: Sequence[str]) -> dict[str, dict]:
-        """The stored response of each replay key that points at one. Counts hits only: a call it misses
-        is looked up again by its request key, which counts the miss."""
-        return self._select("SELECT p.replay_key, r.response FROM replays p JOIN responses r ON r.key = p.key"
+    def stored(self, keys: Sequence[str]) -> dict[str, Stored]:
+        """What is stored for each given key that has an answer: the response as the JSON text stored (the
+        client decodes it and digests it as it is), its usage and its cost. Hits and misses count once per
+        distinct key."""
+        found = self._select(f"SELECT r.key, {STORED} FROM responses r WHERE r.key IN ({{}})", keys)
+        self._misses += len(set(keys)) - len(found)
+        return {key: Stored(*row) for key, row in found.items()}
+
+    def replays(self, replay_keys: Sequence[str]) -> dict[str, tuple[str, Stored]]:
+        """(request key, what is stored) of each replay key that points at a stored response. Counts hits
+        only: a call it misses is looked up again by its request key, which counts the miss."""
+        rows = self._select(f"SELECT p.replay_key, p.key, {STORED} FROM replays p JOIN responses r ON r.key = p.key"
                             " WHERE p.replay_key IN ({})", replay_keys)
+        return {replay_key: (row[0], Stored(*row[1:])) for replay_key, row in rows.items()}
 
     def link(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Point each replay key at a request key (committed at once). No-op when "off"."""
@@ -163,42 +187,60 @@ class ResponseCache:
             self._write((LINK, pairs))
 
     def _write(self, *batches: tuple[str, Sequence[tuple]]) -> None:
-        """Run each (statement, rows) batch in one transaction."""
+        """Run each (statement, rows) batch in one transaction; a write the disk refuses is a UserError."""
         with self._lock:
-            self._conn.execute("BEGIN")
             try:
-                for sql, rows in batches:
-                    self._conn.executemany(sql, rows)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN")
+                try:
+                    for sql, rows in batches:
+                        self._conn.executemany(sql, rows)
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise self.write_error(exc) from None
 
-    def _select(self, sql: str, keys: Sequence[str]) -> dict[str, dict]:
+    def write_error(self, exc: sqlite3.Error) -> UserError:
+        """The one-line error for a write the cache file refused (full disk, read-only file or folder)."""
+        return UserError(
+            f"llm cache {self.path}: cannot save to it ({exc}); {self._writes} answer(s) of this build were saved "
+            "before it. Free space or fix the permissions (or set llm.cache_path to another disk) and run the "
+            "same command to resume"
+        )
+
+    def _select(self, sql: str, keys: Sequence[str]) -> dict[str, tuple]:
+        """{first column: the other columns} of the rows `sql` selects for `keys` (looked up in chunks)."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, dict] = {}
+        found: dict[str, tuple] = {}
         if self.mode == "use":
             with self._lock:
-                for start in range(0, len(wanted), CHUNK):
-                    chunk = wanted[start:start + CHUNK]
-                    rows = self._conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
-                    found.update((key, json.loads(response)) for key, response in rows)
+                try:
+                    for start in range(0, len(wanted), CHUNK):
+                        chunk = wanted[start:start + CHUNK]
+                        rows = self._conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+                        found.update((row[0], row[1:]) for row in rows)
+                except sqlite3.OperationalError as exc:
+                    raise UserError(f"llm cache {self.path}: cannot read it ({exc}); {FIX}") from None
         self._hits += len(found)
         return found
 
     def put(self, key: str, *, model: str, response: dict, usage: dict, cost_usd: float, seconds: float,
-            replay_key: str | None = None) -> None:
-        """Store (or replace) the response for `key` (and point `replay_key` at it), committed before
-        returning. No-op when "off"."""
+            replay_key: str | None = None) -> str:
+        """Store (or replace) the response for `key` (and point `replay_key` at it), ending this process's
+        claim on it, committed before returning; the response's text as stored (also when "off", a no-op)."""
+        text = json.dumps(response, ensure_ascii=False)
         if self.mode == "off":
-            return
+            return text
         row = (
-            key, model, json.dumps(response, ensure_ascii=False), json.dumps(usage, ensure_ascii=False),
+            key, model, text, json.dumps(usage, ensure_ascii=False),
             float(cost_usd), float(seconds), datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
         self._write((f"INSERT OR REPLACE INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", [row]),
-                    (LINK, [(replay_key, key)] if replay_key is not None else []))
+                    (LINK, [(replay_key, key)] if replay_key is not None else []),
+                    self.claims.released_by_put(key))
         self._writes += 1
+        return text
 
     @contextmanager
     def uncounted(self) -> Iterator[ResponseCache]:
@@ -219,10 +261,17 @@ class ResponseCache:
             "writes": self._writes,
         }
 
+    @property
+    def writes(self) -> int:
+        """Responses this instance stored (answers saved by this build)."""
+        return self._writes
+
     def close(self) -> None:
         if self._conn is not None:
+            self.claims.release_all()
             with self._lock:
                 self._conn.close()
+            self._conn = None
 
     def __enter__(self) -> ResponseCache:
         return self
@@ -292,8 +341,10 @@ def _ensure_schema(conn: sqlite3.Connection, path: Path) -> None:
             row = None
             if "meta" in tables:
                 row = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
-            if row is not None and row[0] == "1" and "responses" in tables:
-                conn.execute(REPLAYS)
+            if row is not None and row[0] in ("1", "2") and "responses" in tables:
+                for name, statement in ADDED.items():
+                    if name not in tables:
+                        conn.execute(statement)
                 conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
                 row = (str(SCHEMA_VERSION),)
             if row is None or row[0] != str(SCHEMA_VERSION) or "responses" not in tables:

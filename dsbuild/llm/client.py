@@ -1,29 +1,39 @@
 """LLM calls through litellm: async, bounded, rate-limited, retried, validated, cached, costed.
 
 One `Call` per row. Each goes: cache lookup (by a replay key first, so a rerun renders nothing) ->
-(rate limit, concurrency slot) -> litellm, in this process or a worker process (workers.py) ->
-checks (finish_reason, JSON, schema, the task's own check) -> on a bad answer, ask again with the
-error -> on success, commit to the cache at once. Transient failures (429, 5xx, timeouts, dropped
-connections) back off exponentially with jitter and honour Retry-After. A call that still fails
-comes back with the reason, never as an empty answer. litellm is imported lazily: it is slow to
-import, and builds without an LLM never pay for it.
+a failure the version being rebuilt pinned -> (concurrency slot, a claim on the call in the shared
+cache, rate limit) -> litellm, in this process or a worker process (workers.py) -> checks
+(finish_reason, JSON, schema, the task's own check) -> on a bad answer, ask again with the error; on
+a cut-off answer, once more with twice the tokens -> on success, commit to the cache at once.
+Transient failures (429, 5xx, timeouts, dropped connections) back off exponentially with jitter and
+honour Retry-After. A call that still fails comes back with the reason, never as an empty answer.
+
+The first call that must be sent waits for the key check and the session's preflight probe. When the
+build's budget is reached, or a task's failures pass `failure_limit`, no new call starts; the calls in
+flight finish and their answers are kept. litellm is imported lazily: it is slow to import, and
+builds without an LLM (or answered from the cache) never pay for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
-import random
-import time
+import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from .cache import ResponseCache, object_key, request_keys
+from .cache import ResponseCache, Stored, object_key, request_keys
+from .claims import ANSWERED, MINE
+from .ledger import Budget, Failure, Ledger
+from .pacing import RateLimiter, backoff
 from .prompts import PromptTemplate
 from .roundtrip import Answer, round_trip
+from .settings import LLMSettings
 from .structured import MODES, parse_object, response_format, schema_errors, split_think
 from .workers import WorkerPool, workers
 
@@ -31,46 +41,11 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 log = logging.getLogger("dsbuild")
 
 Check = Callable[[dict, str | None], str | None]  # (output, reasoning) -> None or why it is not usable
-
-
-@dataclass
-class LLMSettings:
-    """The `llm` config group, as plain values."""
-
-    model: str
-    api_base: str | None = None
-    api_key_env: str | None = None
-    temperature: float = 0.0
-    max_tokens: int = 2048
-    seed: int | None = None
-    concurrency: int = 16
-    workers: int | str = "auto"
-    rpm: int | None = None
-    tpm: int | None = None
-    max_retries: int = 4
-    timeout: float = 120.0
-    max_cost_usd: float | None = None
-    cache: str = "use"
-    cache_path: str | None = None
-    fallbacks: Sequence[str] = ()
-    structured_output: str = "json_schema"
-    max_repairs: int = 2
-    require_all: bool = False
-
-    def __post_init__(self):
-        workers(self.workers, self.concurrency)  # a bad llm.workers fails the build before any work
-
-    def api_key(self) -> str | None:
-        """The key from the variable `api_key_env` names; None lets litellm read its own variables."""
-        if not self.api_key_env:
-            return None
-        key = os.environ.get(self.api_key_env)
-        if not key:
-            raise UserError(
-                f"llm.api_key_env names {self.api_key_env}, which is not set; export it "
-                "(a key never goes in a config)"
-            )
-        return key
+BeforeSend = Callable[[Callable, str | None], Awaitable[None]]  # (send, api key): the session's preflight
+NOT_SENT_BUDGET = "not sent: llm.max_cost_usd reached"
+NOT_SENT_FAILURES = "not sent: too many calls failed (llm.max_failed_share)"
+POLL_SECONDS = (0.05, 1.0)  # first and longest wait between looks for an answer another process is getting
+_ATTEMPTS = re.compile(r" \(after \d+ attempts?\)$")
 
 
 @dataclass
@@ -104,37 +79,62 @@ class Outcome:
     cached: bool = False
     cost_usd: float = 0.0
     usage: dict = field(default_factory=dict)
+    key: str | None = None  # the request key the answer is stored under (None: never rendered nor sent)
+    text: str | None = None  # the response as the cache stores it (what the ledger digests)
+
+    @property
+    def sent(self) -> bool:
+        """False for a call the run stopped before sending (budget or failures): not an outcome to pin."""
+        return not (self.error or "").startswith("not sent:")
 
 
 @dataclass
 class RunStats:
-    """Counts for the manifest and the progress bar."""
+    """Counts for the manifest, the progress bar and the end-of-run table."""
 
     calls: int = 0
     done: int = 0
     cached: int = 0
+    shared: int = 0  # answered by another process that was sending the same call
     sent: int = 0
     failed: int = 0
     cost_usd: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     budget_stopped: bool = False
+    failures_stopped: bool = False
+    failed_by_reason: dict[str, int] = field(default_factory=dict)
+    scores: dict[int, int] = field(default_factory=dict)  # a judge's answers: rows per score
+
+    def top_reasons(self, n: int = 3) -> str:
+        """The commonest failure reasons with their counts, on one line."""
+        common = Counter(self.failed_by_reason).most_common(n)
+        return "; ".join(f"{count} x {reason}" for reason, count in common)
 
 
-class BudgetExceeded(Exception):
-    """Raised inside the run when llm.max_cost_usd is reached; the build stops cleanly."""
+def failure_reason(error: str) -> str:
+    """A failure's reason without its attempt count, short enough to count alike ones together."""
+    return _ATTEMPTS.sub("", error)[:160]
 
 
 class LLMClient:
     """Runs calls for one task against one backend."""
 
-    def __init__(self, settings: LLMSettings, cache: ResponseCache, pool=None):
+    def __init__(self, settings: LLMSettings, cache: ResponseCache, pool=None, *, name: str = "llm",
+                 budget: Budget | None = None, ledger: Ledger | None = None, before_send: BeforeSend | None = None):
         """`pool`: a started pool of senders to use for every run (the Ray executor's actors), which the
-        caller closes; without it each run forks `llm.workers` processes when that helps."""
-        self.settings, self.cache, self.pool = settings, cache, pool
+        caller closes; without it each run forks `llm.workers` processes when that helps. `budget`,
+        `ledger` and `before_send` (the preflight) are the build's, shared by all its clients; on its own a
+        client has a budget of its own, a ledger nobody reads and no preflight."""
+        self.settings, self.cache, self.pool, self.name = settings, cache, pool, name
+        self.budget = budget or Budget(settings.max_cost_usd)
+        self.ledger = ledger or Ledger()
+        self.before_send = before_send
         self.format_mode = settings.structured_output
         self.stats = RunStats()
-        self._api_key = settings.api_key()
+        self.failure_limit: int | None = None  # set by the caller: stop sending after more failures than this
+        self._api_key: str | None = None
+        self._key_checked = False
 
     def request(self, call: Call, formats: dict[int, dict | None] | None = None) -> dict:
         """The fields that decide the answer (what the cache key hashes; never the key or the URL).
@@ -154,8 +154,9 @@ class LLMClient:
 
     def run(self, calls: Sequence[Call], progress: Callable[[RunStats], None] | None = None, *,
             check_budget: bool = True) -> list[Outcome]:
-        """All calls, in order. Cached answers first; the rest go out concurrently (in worker processes
-        when llm.workers asks for more than one and there are more calls than one worker's share).
+        """All calls, in order. Cached answers (and pinned failures) first; the rest go out concurrently
+        (in worker processes when llm.workers asks for more than one and there are more calls than one
+        worker's share).
 
         `stats` add up over runs, so a task run batch by batch reports its totals. `check_budget=False`
         skips the pre-check when the caller already ran `check_budget` over every batch.
@@ -165,13 +166,20 @@ class LLMClient:
         requests = [self.request(c, formats) for c in calls]
         replay_keys = _replay_keys(calls, requests)
         outcomes, keys = self._replay(calls, requests, replay_keys)
-        found = sum(o is not None for o in outcomes)
+        known = [o for o in outcomes if o is not None]
         self.stats.calls += len(calls)
-        self.stats.cached += found
-        self.stats.done += found
+        self.stats.cached += sum(o.cached for o in known)
+        self.stats.done += len(known)
+        for outcome in known:
+            self._settle(outcome)
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
+        if pending and self.ledger.offline:
+            raise UserError(
+                f"{self.name}: the response cache {self.cache.path} has no answer for {len(pending)} call(s) this "
+                "version used; a rebuild sends nothing, so point it at the cache the build wrote (llm.cache_path)"
+            )
         if pending:
             import litellm  # imported here, lazily, once (and before any fork, so workers inherit it)
 
@@ -181,13 +189,24 @@ class LLMClient:
                 self._check_budget(len(pending), sum(_estimate_tokens(requests[i]["messages"]) for i in pending))
             pool = self.pool or self._worker_pool(len(pending))
             try:
-                with warnings.catch_warnings():  # calls cut off by a budget stop leave litellm's inner coroutines
+                with warnings.catch_warnings():  # calls cut off by a stop leave litellm's inner coroutines
                     warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
                     asyncio.run(self._send_all(calls, requests, keys, replay_keys, pending, outcomes, pool, progress))
             finally:
                 if pool is not None and pool is not self.pool:
                     pool.close()
-        return [o if o is not None else Outcome(error="not sent: llm.max_cost_usd reached") for o in outcomes]
+        unsent = NOT_SENT_BUDGET if self.budget.reached else NOT_SENT_FAILURES
+        outcomes = [o if o is not None else Outcome(error=unsent) for o in outcomes]
+        if any(not o.sent for o in outcomes):
+            self.stats.budget_stopped = self.budget.reached
+            self.stats.failures_stopped = not self.budget.reached
+        for outcome in outcomes:
+            if outcome.output is not None:
+                self.ledger.answered(self.name, outcome.key, outcome.text, outcome.usage, outcome.cost_usd)
+            elif outcome.sent:
+                self.ledger.failed(Failure(self.name, outcome.key, outcome.error, outcome.attempts),
+                                   failure_reason(outcome.error))
+        return outcomes
 
     def _worker_pool(self, pending: int) -> WorkerPool | None:
         """Forked sender processes when `llm.workers` asks for more than one and there is work for them."""
@@ -215,107 +234,172 @@ class LLMClient:
         self._check_budget(uncached, tokens)
 
     def _replay(self, calls: list[Call], requests: list[dict], replay_keys: list[str | None]):
-        """(outcomes, request keys): the cache's answers (None where a call must be sent) and the key of
-        every call that was rendered. Calls with a replay key are looked up by it first, unrendered."""
+        """(outcomes, request keys): the cache's answers and the pinned failures (None where a call must be
+        sent) and the key of every call that was rendered. Calls with a replay key are looked up by it
+        first, unrendered."""
         outcomes: list[Outcome | None] = [None] * len(calls)
+        keys: list[str | None] = [None] * len(calls)
         found = self.cache.replays([k for k in replay_keys if k is not None])
         for i, replay_key in enumerate(replay_keys):
             if replay_key in found:
-                outcomes[i] = _cached(found[replay_key])
+                keys[i], stored = found[replay_key]
+                outcomes[i] = _cached(keys[i], stored)
         todo = [i for i, o in enumerate(outcomes) if o is None]
         for i in todo:
             requests[i]["messages"] = calls[i].render()
-        keys: list[str | None] = [None] * len(calls)
         for i, key in zip(todo, request_keys([requests[i] for i in todo])):
             keys[i] = key
-        found = self.cache.responses([keys[i] for i in todo])
+        stored = self.cache.stored([keys[i] for i in todo])
         links = []
         for i in todo:
-            if keys[i] in found:
-                outcomes[i] = _cached(found[keys[i]])
+            if keys[i] in stored:
+                outcomes[i] = _cached(keys[i], stored[keys[i]])
                 if replay_keys[i] is not None:
                     links.append((replay_keys[i], keys[i]))
+            elif keys[i] in self.ledger.pinned:
+                pinned = self.ledger.pinned[keys[i]]
+                outcomes[i] = Outcome(error=pinned.error, attempts=pinned.attempts, key=keys[i])
         self.cache.link(links)  # found by its request key (another template with the same text): next time faster
         return outcomes, keys
 
     async def _send_all(self, calls, requests, keys, replay_keys, pending, outcomes, pool: WorkerPool | None,
                         progress) -> None:
-        limiter = _RateLimiter(self.settings.rpm, self.settings.tpm)
-        slots = asyncio.Semaphore(max(1, self.settings.concurrency))
         send = pool.round_trip if pool is not None else round_trip
+        if not self._key_checked:
+            self._api_key = self.settings.api_key()
+            self._key_checked = True
+        if self.before_send is not None:
+            await self.before_send(send, self._api_key)
+        limiter = RateLimiter(self.settings.rpm, self.settings.tpm)
+        slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        running: dict[str, asyncio.Future] = {}  # this run's calls in flight, by key: a repeat awaits the first
+        settled: dict[str, Outcome] = {}
+        lease = self.settings.timeout + 180.0
 
         async def one(i: int) -> None:
-            async with slots:
-                outcomes[i] = await self._call(calls[i], requests[i], keys[i], replay_keys[i], limiter, send)
+            key, wait = keys[i], POLL_SECONDS[0]
+            while outcomes[i] is None and not self._stopping():
+                if key in settled or key in running:
+                    outcomes[i] = settled.get(key) or await asyncio.shield(running[key])
+                    break
+                async with slots:
+                    if self._stopping() or key in running or key in settled:
+                        continue
+                    state, stored = self.cache.claims.claim(key, lease)
+                    if state == ANSWERED:  # another process answered it since the lookup
+                        outcomes[i] = _cached(key, Stored(*stored))
+                        self.stats.shared += 1
+                        break
+                    if state == MINE:
+                        task = running[key] = asyncio.ensure_future(
+                            self._call(calls[i], requests[i], key, replay_keys[i], limiter, send))
+                        try:
+                            outcomes[i] = settled[key] = await task
+                        finally:
+                            running.pop(key, None)
+                            self.cache.claims.release(key)
+                        break
+                await asyncio.sleep(wait)  # another process is sending it: look again soon
+                wait = min(POLL_SECONDS[1], wait * 2)
+            if outcomes[i] is not None:
+                self._settle(outcomes[i])
                 self.stats.done += 1
                 if progress:
                     progress(self.stats)
 
-        tasks = [asyncio.create_task(one(i)) for i in pending]
-        try:
-            await asyncio.gather(*tasks)
-        except BudgetExceeded:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self.stats.budget_stopped = True
+        await asyncio.gather(*(one(i) for i in pending))
+
+    def _settle(self, outcome: Outcome) -> None:
+        """Count a call's final outcome (a failure by its reason)."""
+        if outcome.error is not None and outcome.sent:
+            self.stats.failed += 1
+            reason = failure_reason(outcome.error)
+            self.stats.failed_by_reason[reason] = self.stats.failed_by_reason.get(reason, 0) + 1
+
+    def _stopping(self) -> bool:
+        """True once no new call may start: the budget is spent, or too many calls failed."""
+        limit = self.failure_limit
+        return self.budget.reached or (limit is not None and self.stats.failed > limit)
 
     def _check_budget(self, uncached: int, prompt_tokens: int) -> None:
-        """Before any call: stop if the prompts alone would cost more than llm.max_cost_usd.
+        """Before any call: stop if the prompts alone would cost more than what is left of llm.max_cost_usd.
 
         The prompts' tokens are estimated from their length; answers can only add to that. When the
         worst case (every answer llm.max_tokens long) is over the budget, say so and go on: the run
         stops cleanly at the budget anyway. Models missing from litellm's price table are not checked.
         """
-        budget = self.settings.max_cost_usd
+        left = self.budget.remaining()
         price = _prices(self.settings.model)
-        if budget is None or price is None:
+        if left is None or price is None:
             return
         prompt_cost = prompt_tokens * price[0]
         worst = prompt_cost + uncached * self.settings.max_tokens * price[1]
-        if prompt_cost > budget:
+        spent = f" (${self.budget.spent:.4f} of it spent by earlier calls of this build)" if self.budget.spent else ""
+        if prompt_cost > left:
             raise UserError(
                 f"the {uncached} uncached calls' prompts alone come to about ${prompt_cost:.4f}, over "
-                f"llm.max_cost_usd={budget}; raise it, or build fewer rows first (e.g. pilot.size or a smaller source)"
+                f"llm.max_cost_usd={self.budget.cap}{spent}; raise it, or build fewer rows first (e.g. pilot.size "
+                "or a smaller source)"
             )
-        if worst > budget:
+        if worst > left:
             log.warning("llm.max_cost_usd=%s may not cover all %d calls (up to $%.4f if every answer is "
-                        "llm.max_tokens long); the run stops cleanly if it is reached", budget, uncached, worst)
+                        "llm.max_tokens long); the run stops cleanly if it is reached",
+                        self.budget.cap, uncached, worst)
 
-    async def _call(self, call: Call, request: dict, key: str, replay_key: str | None, limiter: _RateLimiter,
+    async def _call(self, call: Call, request: dict, key: str, replay_key: str | None, limiter: RateLimiter,
                     send) -> Outcome:
         messages = list(call.messages)
         attempts = repairs = 0
+        max_tokens = self.settings.max_tokens
         while True:
             attempts += 1
+            if attempts > 1:
+                if self._stopping():
+                    unsent = NOT_SENT_BUDGET if self.budget.reached else NOT_SENT_FAILURES
+                    return self._failed(unsent, key, attempts)
+                self.cache.claims.renew(key)
             if self.format_mode != self.settings.structured_output:  # an earlier call found it refused
                 request["response_format"] = response_format(call.schema, self.format_mode)
             try:
-                answer = await self._send(request, messages, limiter, send)
+                answer = await self._send(request, messages, max_tokens, limiter, send)
             except _Transient as exc:
                 if attempts > self.settings.max_retries:
-                    return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
-                await asyncio.sleep(_backoff(attempts, exc.retry_after))
+                    return self._failed(f"{exc} ({_attempts(attempts)})", key, attempts)
+                await asyncio.sleep(backoff(attempts, exc.retry_after))
                 continue
             except _Permanent as exc:
                 if exc.format_refused and self._weaker_format(call, request):
                     continue  # the backend refused the response_format: same call, weaker structured output
-                return self._failed(f"{exc} ({_attempts(attempts)})", attempts)
+                return self._failed(f"{exc} ({_attempts(attempts)})", key, attempts)
+            self._account(answer.usage, answer.cost_usd)
+            if answer.finish_reason == "length":
+                grown = self._more_tokens(max_tokens)
+                if grown is not None:
+                    max_tokens = grown  # cut off: once more with room to finish (stored under the same key)
+                    continue
+                used = int(answer.usage.get("completion_tokens") or 0)
+                return self._failed(f"output cut off at {used} tokens (finish_reason=length, max_tokens={max_tokens});"
+                                    f" raise llm.max_tokens ({_attempts(attempts)})", key, attempts)
             problem, output, reasoning = self._judge(call, answer.content, answer.reasoning, answer.finish_reason)
             if problem is None:  # cache first: an answer that is paid for is never lost, budget or not
-                self.cache.put(key, model=self.settings.model, response={"output": output, "reasoning": reasoning},
-                               usage=answer.usage, cost_usd=answer.cost_usd, seconds=answer.seconds,
-                               replay_key=replay_key)
-            self._account(answer.usage, answer.cost_usd)
-            if problem is None:
+                text = self.cache.put(key, model=self.settings.model,
+                                      response={"output": output, "reasoning": reasoning}, usage=answer.usage,
+                                      cost_usd=answer.cost_usd, seconds=answer.seconds, replay_key=replay_key)
                 return Outcome(output=output, reasoning=reasoning, attempts=attempts, cost_usd=answer.cost_usd,
-                               usage=answer.usage)
-            if repairs >= self.settings.max_repairs or answer.finish_reason in ("length", "content_filter"):
-                return self._failed(f"{problem} ({_attempts(attempts)})", attempts)
+                               usage=answer.usage, key=key, text=text)
+            if repairs >= self.settings.max_repairs or answer.finish_reason == "content_filter" or self._stopping():
+                return self._failed(f"{problem} ({_attempts(attempts)})", key, attempts)
             repairs += 1
             messages = [*messages, {"role": "assistant", "content": answer.content or ""},
                         {"role": "user", "content": f"That answer is not usable: {problem}. Answer again with "
                                                     "only the JSON object, fixing this."}]
+
+    def _more_tokens(self, max_tokens: int) -> int | None:
+        """The max_tokens of the one retry a cut-off answer gets (llm.on_length=retry), or None for none."""
+        s = self.settings
+        if s.on_length != "retry" or max_tokens != s.max_tokens or max_tokens >= s.max_tokens_cap:
+            return None
+        return min(2 * max_tokens, s.max_tokens_cap)
 
     def _weaker_format(self, call: Call, request: dict) -> bool:
         """After a refusal of `request`'s response_format: step down json_schema -> json_object -> none
@@ -347,26 +431,24 @@ class LLMClient:
             problem = call.check(output, reasoning)
         return problem, output, reasoning
 
-    def _failed(self, reason: str, attempts: int) -> Outcome:
-        self.stats.failed += 1
-        return Outcome(error=reason, attempts=attempts)
+    def _failed(self, reason: str, key: str, attempts: int) -> Outcome:
+        return Outcome(error=reason, attempts=attempts, key=key)
 
     def _account(self, usage: dict, cost: float) -> None:
         self.stats.sent += 1
         self.stats.cost_usd += cost
         self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)
         self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)
-        budget = self.settings.max_cost_usd
-        if budget is not None and self.stats.cost_usd >= budget:
-            raise BudgetExceeded
+        self.budget.add(cost)
 
-    async def _send(self, request: dict, messages: list[dict], limiter: _RateLimiter, send) -> Answer:
+    async def _send(self, request: dict, messages: list[dict], max_tokens: int, limiter: RateLimiter,
+                    send) -> Answer:
         """One round trip that came back with an answer; raises _Transient/_Permanent for an error."""
         s = self.settings
         kwargs = {k: v for k, v in request.items() if v is not None}
-        kwargs.update(messages=messages, api_base=s.api_base, api_key=self._api_key, timeout=s.timeout,
-                      fallbacks=list(s.fallbacks) or None)
-        await limiter.wait(_estimate_tokens(messages) + s.max_tokens)
+        kwargs.update(messages=messages, max_tokens=max_tokens, api_base=s.api_base, api_key=self._api_key,
+                      timeout=s.timeout, fallbacks=list(s.fallbacks) or None)
+        await limiter.wait(_estimate_tokens(messages) + max_tokens)
         answer = await send(kwargs)
         if answer.error is not None:
             if answer.transient:
@@ -375,8 +457,10 @@ class LLMClient:
         return answer
 
 
-def _cached(response: dict) -> Outcome:
-    return Outcome(output=response.get("output"), reasoning=response.get("reasoning"), cached=True)
+def _cached(key: str, stored: Stored) -> Outcome:
+    response = json.loads(stored.text)
+    return Outcome(output=response.get("output"), reasoning=response.get("reasoning"), cached=True, key=key,
+                   text=stored.text, usage=json.loads(stored.usage), cost_usd=stored.cost_usd)
 
 
 def _replay_keys(calls: list[Call], requests: list[dict]) -> list[str | None]:
@@ -415,13 +499,6 @@ def _attempts(n: int) -> str:
     return f"after {n} attempt{'s' if n != 1 else ''}"
 
 
-def _backoff(attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 30.0) -> float:
-    """Seconds to wait before the next attempt: Retry-After if given, else exponential with jitter."""
-    if retry_after is not None:
-        return min(retry_after, 120.0)
-    return min(cap, base * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-
-
 def _prices(model: str) -> tuple[float, float] | None:
     """(input, output) USD per token from litellm's price table, or None if it does not know the model."""
     import litellm
@@ -436,26 +513,3 @@ def _prices(model: str) -> tuple[float, float] | None:
 
 def _estimate_tokens(messages: list[dict]) -> int:
     return sum(len(m.get("content") or "") for m in messages) // 3 + 8
-
-
-class _RateLimiter:
-    """Requests and tokens per minute, as two sliding one-minute windows."""
-
-    def __init__(self, rpm: int | None, tpm: int | None, window: float = 60.0):
-        self.rpm, self.tpm, self.window = rpm, tpm, window
-        self.events: list[tuple[float, int]] = []
-        self.lock = asyncio.Lock()
-
-    async def wait(self, tokens: int) -> None:
-        if not self.rpm and not self.tpm:
-            return
-        async with self.lock:
-            while True:
-                now = time.monotonic()
-                self.events = [(t, n) for t, n in self.events if now - t < self.window]
-                over_rpm = self.rpm and len(self.events) >= self.rpm
-                over_tpm = self.tpm and self.events and sum(n for _, n in self.events) + tokens > self.tpm
-                if not over_rpm and not over_tpm:
-                    self.events.append((now, tokens))
-                    return
-                await asyncio.sleep(max(0.01, self.window - (now - self.events[0][0])))

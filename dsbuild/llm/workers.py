@@ -8,6 +8,8 @@ The build's process keeps all the policy: the one concurrency limit and rate lim
 repairs, the response cache and the budget. Requests go to the worker with the fewest in flight.
 
 Forking needs the `fork` start method (Linux); elsewhere `workers()` answers 1 and calls stay in-process.
+A worker ends with the build's process however that ends (kill -9 included): the kernel signals it when
+its parent dies (Linux), and a watchdog thread checks for a new parent every second as well.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import itertools
 import math
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from ..errors import UserError
 from .roundtrip import Answer, round_trip
 
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 CALLS_PER_WORKER = 64  # in-flight calls one event loop serves before its CPU, not the server, is the limit
 
 
@@ -67,7 +72,7 @@ class WorkerPool:
             warnings.simplefilter("ignore", DeprecationWarning)
             for _ in range(self.size):
                 requests = context.Queue()
-                process = context.Process(target=_serve, args=(requests, self._results), daemon=True,
+                process = context.Process(target=_serve, args=(requests, self._results, os.getpid()), daemon=True,
                                           name="dsbuild-llm-worker")
                 process.start()
                 self._workers.append(_Worker(process, requests))
@@ -131,10 +136,31 @@ def _settle(future: asyncio.Future, result: tuple) -> None:
         future.set_result(result)
 
 
-def _serve(requests, results) -> None:
-    """A worker process: answer (job, kwargs) requests concurrently until None arrives."""
+def _serve(requests, results, parent: int) -> None:
+    """A worker process: answer (job, kwargs) requests concurrently until None arrives, or the parent is gone."""
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - a forked child must not share the parent's
+    _die_with(parent)
     asyncio.run(_answer_all(requests, results))
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends: PR_SET_PDEATHSIG where the kernel has it, and a watchdog."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dsbuild-parent-watch", daemon=True).start()
 
 
 async def _answer_all(requests, results) -> None:

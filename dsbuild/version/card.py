@@ -16,6 +16,7 @@ import yaml
 from .. import __version__
 from ..record import text_fields
 from .augment_section import augment_section
+from .llm_section import llm_section
 from .stats import SAMPLE_ROWS, text_lengths
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -177,9 +178,12 @@ def render_card(
     figures: Mapping[str, str] | None = None,
     compared: tuple[int, int] = (0, 0),
     augment: Mapping | None = None,
+    llm_calls: Mapping[str, Mapping] | None = None,
+    scores: Mapping[str, Mapping] | None = None,
+    supersedes: str | None = None,
 ) -> str:
     """The card's Markdown text. `figures`: text field -> before/after PNG; `compared`: rows before and after;
-    `augment`: the augment stage's summary."""
+    `augment`: the augment stage's summary; `llm_calls` / `scores`: per task, its calls and a judge's scores."""
     total = sum(s["rows"] for n, s in splits.items() if n != "pilot")
     header = {
         "pretty_name": name,
@@ -212,6 +216,7 @@ def render_card(
                   "the row dropped, as the step's `action` says).", "",
                   "| stage | rule | kind | matches |", "|---|---|---|---:|"]
         lines += [f"| {stage} | {rule} | {kind} | {n} |" for stage, rule, kind, n in changes]
+    lines += llm_section(llm_calls or {}, scores or {}, supersedes)
     if augment is not None:
         lines += augment_section(augment)
     if unreadable:

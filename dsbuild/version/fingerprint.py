@@ -8,16 +8,18 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from ..secrets import is_secret_key
+
 VERSION_ID_CHARS = 12
 # Config keys that say *where* things are, not *what* they are: inputs are fingerprinted by content
 # instead, and output locations never change content.
 LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir", "eval_path",
                            "sounds_path", "ir_path"})
 # llm settings that decide how fast a build runs (or whether it stops), never what it writes.
-LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd"})
+LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd", "max_failed_share",
+                              "preflight", "api_key_env", "api_key_required", "timeout"})
 RUNTIME_KEYS = {"llm": LLM_RUNTIME_KEYS, "augment": frozenset({"workers"})}  # per section: speed, not content
 RUNTIME_SECTIONS = frozenset({"executor"})  # top-level groups that say where a build runs, never what it writes
-SECRET_MARKERS = ("api_key", "apikey", "token", "secret", "password", "passwd", "credential")
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
@@ -41,30 +43,6 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def is_secret_key(key: str) -> bool:
-    """True for config keys that may hold credentials (they never reach a hash or a file)."""
-    lowered = key.lower()
-    return any(marker in lowered for marker in SECRET_MARKERS)
-
-
-def redact(config):
-    """A copy of a plain config with secret-looking keys replaced by '***'."""
-    if isinstance(config, Mapping):
-        return {k: ("***" if is_secret_key(str(k)) and v is not None else redact(v)) for k, v in config.items()}
-    if isinstance(config, list):
-        return [redact(v) for v in config]
-    return config
-
-
-def redact_overrides(overrides: list[str]) -> list[str]:
-    """Command-line overrides with the values of secret-looking keys replaced by '***'."""
-    redacted = []
-    for item in overrides:
-        key, sep, _ = item.partition("=")
-        redacted.append(f"{key}=***" if sep and is_secret_key(key.rsplit(".", 1)[-1]) else item)
-    return redacted
-
-
 def content_config(config):
     """The part of a plain config that decides content: no secrets, no locations, no llm speed settings."""
     if isinstance(config, Mapping):
@@ -86,8 +64,9 @@ def strip_locations(inputs: list[dict]) -> list[dict]:
     return [{k: v for k, v in item.items() if k not in LOCATION_KEYS} for item in inputs]
 
 
-def version_id(config: Mapping, inputs: list[dict], templates: Mapping[str, str]) -> str:
-    """Hash of everything that decides the content of a version."""
+def recipe_id(config: Mapping, inputs: list[dict], templates: Mapping[str, str]) -> str:
+    """Hash of everything a build is made from: config, inputs, templates, code (the version id of a build
+    that asks no LLM; see `version_id`)."""
     payload = {
         "config": content_config({k: v for k, v in config.items() if k not in RUNTIME_SECTIONS}),
         "inputs": strip_locations(inputs),
@@ -96,3 +75,11 @@ def version_id(config: Mapping, inputs: list[dict], templates: Mapping[str, str]
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:VERSION_ID_CHARS]
+
+
+def version_id(recipe: str, answers_sha256: str | None) -> str:
+    """The id a version is published under: its recipe's id, plus the digest of the LLM answers it holds
+    when it asked an LLM (the same recipe with other answers, or with calls that failed, is other content)."""
+    if answers_sha256 is None:
+        return recipe
+    return hashlib.sha256(f"{recipe}\0{answers_sha256}".encode()).hexdigest()[:VERSION_ID_CHARS]

@@ -1,5 +1,6 @@
 """The files of one version folder: splits in the target format (with a `<split>.lineage.jsonl` when the
-format drops fields), LLaMA-Factory's dataset_info.json, rejects.jsonl, the card and the manifest.
+format drops fields), LLaMA-Factory's dataset_info.json, rejects.jsonl, the LLM calls that failed
+(`llm_failures.jsonl`, which a rebuild replays), the card and the manifest.
 Called inside `store.write_atomically`.
 """
 
@@ -16,6 +17,7 @@ import pyarrow.compute as pc
 from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
 from ..execute.spill import Spill, batches
 from ..export.writers import write_jsonl_batches
+from ..llm.ledger import FAILURES_FILE, write_failures
 from ..sources.base import INPUT_ID_PREFIX
 from .card import Languages, LengthStats, render_card
 from .fingerprint import file_sha256
@@ -48,6 +50,11 @@ class VersionContent:
     llm: dict = field(default_factory=dict)
     before: Profile = field(default_factory=Profile)  # the loaded rows, for the card's before/after histograms
     augment: dict | None = None  # the augment stage's summary (copies per split, transforms, class counts)
+    recipe_id: str | None = None  # what the version was built from; None: the version id itself
+    answers_sha256: str | None = None  # the digest of its LLM answers and failures (None: no LLM call)
+    failures: list = field(default_factory=list)  # its LLM calls that failed (llm.ledger.Failure), pinned
+    llm_calls: dict = field(default_factory=dict)  # per task: calls, answers, failures, tokens, price (Tally)
+    supersedes: str | None = None  # the version of the same recipe whose failed calls this one retried
 
 
 def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
@@ -76,6 +83,10 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
             split_info[split_name].update(lineage=lineage_name, lineage_sha256=file_sha256(folder / lineage_name))
     write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
     media = write_media_index(folder)
+    pinned = ()
+    if content.failures:
+        write_failures(folder / FAILURES_FILE, content.failures)
+        pinned = (FAILURES_FILE,)
     rejects_path = folder / "rejects.jsonl"
     reject_rows = 0 if content.rejects is None else write_jsonl_batches(content.rejects.to_batches(), rejects_path)
     if content.rejects is None:
@@ -87,7 +98,9 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         reject_examples=reject_examples(content.rejects), lengths=lengths.result(), langs=langs.result(),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
         unreadable=unreadable_inputs(content.rejects), figures=figures, compared=(content.before.rows, after.rows),
-        augment=content.augment,
+        augment=content.augment, llm_calls=content.llm_calls,
+        scores={task: usage["scores"] for task, usage in content.llm.items() if usage.get("scores")},
+        supersedes=content.supersedes,
     ), encoding="utf-8")
     manifest = build_manifest(
         version_id=content.version_id, name=content.name, config=content.config, overrides=content.overrides,
@@ -95,11 +108,17 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         splits=split_info, seed=content.seed, format_name=exporter.name,
     )
     if content.llm:
-        manifest["llm"] = content.llm
+        manifest["llm"] = content.llm  # what this run sent, found cached and paid (a rebuild differs here)
+        manifest["llm_calls"] = content.llm_calls  # what the version holds (a rebuild gives the same)
+    manifest["recipe_id"] = content.recipe_id or content.version_id
+    if content.answers_sha256 is not None:
+        manifest["answers_sha256"] = content.answers_sha256
+    if content.supersedes is not None:
+        manifest["supersedes"] = content.supersedes
     manifest["rejects"] = {"rows": reject_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
     manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
-    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES + media}
+    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES + media + pinned}
     if content.augment is not None:
         manifest["augment"] = content.augment
     write_json(folder / "manifest.json", manifest)

@@ -3,7 +3,9 @@
 The manifest's config is redacted of secrets, so the rebuild composes the config again from the recorded
 command-line overrides and the bundled configs (as the card's rebuild command does), after checking
 that every input file still has its recorded sha256. LLM answers come from the response cache at the
-recorded `llm.cache_path` (relative paths are relative to the working directory, as in the build).
+recorded `llm.cache_path` (relative paths are relative to the working directory, as in the build), and
+the calls that failed in the build are replayed as failures from the version's `llm_failures.jsonl`:
+a rebuild sends no request at all, and says so when the cache lacks an answer the version used.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UserError
+from ..llm.ledger import FAILURES_FILE, read_failures
 from ..review.version_reader import read_json
 from ..version.fingerprint import file_sha256
 from .compare import Comparison, compare_folders
@@ -73,7 +76,7 @@ def rebuild(folder: Path, output_dir: Path | None = None, config_dir: Path | Non
 
 def _build_and_compare(folder: Path, manifest: dict, overrides: list[str], output_dir: Path,
                        config_dir: Path | None) -> tuple[str, Comparison]:
-    from ..build import build
+    from ..build import Replay, build
 
     cfg, choices = _compose(overrides, output_dir, config_dir)
     recorded_llm = (manifest.get("config") or {}).get("llm") or {}
@@ -84,7 +87,8 @@ def _build_and_compare(folder: Path, manifest: dict, overrides: list[str], outpu
             cfg.llm.cache_path = recorded_llm["cache_path"]
             if cfg.llm.get("cache") == "refresh":  # a rebuild reads the answers the build stored
                 cfg.llm.cache = "use"
-    result = build(cfg, overrides=overrides, choices=choices, show_progress=False)
+    replay = Replay(read_failures(folder / FAILURES_FILE), manifest.get("supersedes"))
+    result = build(cfg, overrides=overrides, choices=choices, show_progress=False, replay=replay)
     return result.version_id, compare_folders(folder, result.path)
 
 

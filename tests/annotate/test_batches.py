@@ -15,9 +15,9 @@ from dsbuild.errors import UserError
 
 def test_complete_cot_in_batches_writes_what_one_batch_writes(compose_cfg, llm_server, tmp_path):
     whole = medical_cot(compose_cfg, llm_server, tmp_path / "a" / "out")
-    sent = llm_server.count
+    sent = llm_server.calls
     batched = medical_cot(compose_cfg, llm_server, tmp_path / "b" / "out", "executor.batch_rows=16")
-    assert llm_server.count == 2 * sent  # its own cache: every call sent again, once
+    assert llm_server.calls == 2 * sent  # its own cache: every call sent again, once
     assert batched.version_id == whole.version_id
     for name in ("train.json", "validation.json", "test.json", "rejects.jsonl"):
         assert (batched.path / name).read_bytes() == (whole.path / name).read_bytes(), name
@@ -38,7 +38,7 @@ def test_the_budget_pre_check_covers_every_batch_before_the_first_call(compose_c
     half = float(total) / 2  # more than any one batch costs, less than all of them
     with pytest.raises(UserError, match=rf"the {calls} uncached calls' prompts alone"):
         medical_cot(compose_cfg, llm_server, tmp_path / "b" / "out", *priced, f"llm.max_cost_usd={half}")
-    assert llm_server.count == 0
+    assert llm_server.calls == 0
 
 
 def test_generated_rows_are_deduplicated_across_batches(compose_cfg, llm_server, tmp_path):

@@ -33,21 +33,21 @@ def test_cot_sft_from_the_llm_with_every_row_accounted_and_a_free_rerun(compose_
     cot, judge = [s for s in first.stages if s["stage"].startswith("annotate")]
     assert cot["stage"] == "annotate:complete_cot" and judge["stage"] == "annotate:judge"
     assert cot["rows_in"] == cot["kept"] == judge["rows_in"] == judge["kept"] > 100
-    assert llm_server.count == 2 * cot["rows_in"]
+    assert llm_server.calls == 2 * cot["rows_in"]
     records = json.loads((first.path / "train.json").read_text(encoding="utf-8"))
     assert records and all(set(r) == {"Question", "Complex-CoT", "Response"} for r in records)
     assert all(r["Complex-CoT"].startswith("cot for ") and r["Response"].startswith("response for ") for r in records)
-    request = llm_server.requests[0]
+    request = llm_server.call_requests[0]
     assert request["response_format"]["type"] == "json_schema"
     assert request["messages"][0]["role"] == "system" and "医生" in request["messages"][0]["content"]
     manifest = json.loads((first.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["llm"]["complete_cot"]["sent"] == manifest["llm"]["judge"]["sent"] == cot["rows_in"]
-    assert manifest["llm"]["judge"]["cache"]["misses"] == cot["rows_in"]
+    assert manifest["llm"]["judge"]["cached"] == 0 and manifest["llm_calls"]["judge"]["answered"] == cot["rows_in"]
     assert sorted(manifest["templates"]) == ["complete_cot.zh.j2", "judge.zh.j2"]
 
-    sent = llm_server.count
+    sent = llm_server.calls
     again = medical_cot(compose_cfg, llm_server, tmp_path / "b")
-    assert llm_server.count == sent  # every answer replayed from the cache
+    assert llm_server.calls == sent  # every answer replayed from the cache
     assert again.version_id == first.version_id
     assert (again.path / "train.json").read_bytes() == (first.path / "train.json").read_bytes()
 
@@ -64,7 +64,7 @@ def test_faults_are_retried_and_bad_answers_rejected_with_reasons(compose_cfg, l
 
     llm_server.set_handler(handler)
     llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(raw_body="{not json"))
-    result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge")
+    result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "llm.max_failed_share=0.5")
     failed = [r for r in rejects_of(result) if r["_stage"].startswith("annotate")]
     reasons = {r["_reason"] for r in failed}
     assert any("refusal" in r for r in reasons) and any("finish_reason=length" in r for r in reasons)
@@ -79,16 +79,17 @@ def test_the_budget_stops_cleanly_and_a_rerun_pays_only_for_the_rest(compose_cfg
     llm_server.set_handler(lambda request: Reply(
         content=default_handler(request).content, prompt_tokens=1000, completion_tokens=1000))
     priced = ["llm.model=openai/gpt-4o-mini", "llm.concurrency=4", "~tasks.judge"]
-    with pytest.raises(UserError, match=r"llm.max_cost_usd=0.01 reached after \d+ paid calls.*rerun to resume"):
+    reached = r"llm.max_cost_usd=0.01 reached \(\$[\d.]+ spent by this build.*rerun to resume"
+    with pytest.raises(UserError, match=reached):
         medical_cot(compose_cfg, llm_server, tmp_path / "a", *priced, "llm.max_cost_usd=0.01")
-    paid = llm_server.count
+    paid = llm_server.calls
     assert 0 < paid < 100
     result = medical_cot(compose_cfg, llm_server, tmp_path / "b", *priced, "llm.max_cost_usd=10")
     annotate = next(s for s in result.stages if s["stage"].startswith("annotate"))
     manifest = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     cached = manifest["llm"]["complete_cot"]["cached"]
     assert paid - 4 <= cached <= paid  # all paid answers but those cut off in flight (concurrency 4)
-    assert llm_server.count - paid == annotate["rows_in"] - cached  # the rerun sends only the missing calls
+    assert llm_server.calls - paid == annotate["rows_in"] - cached  # the rerun sends only the missing calls
     assert annotate["kept"] == annotate["rows_in"] and manifest["llm"]["complete_cot"]["cost_usd"] > 0
 
 
@@ -151,11 +152,11 @@ def test_a_killed_run_restarted_sends_only_the_missing_calls(run_cli, llm_server
     proc = subprocess.Popen([sys.executable, "-m", "dsbuild.cli", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while llm_server.count < 30 and time.monotonic() < deadline:
+    while llm_server.calls < 30 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    answered_before_kill = llm_server.count
+    answered_before_kill = llm_server.calls
     assert 30 <= answered_before_kill < 150
 
     result = run_cli(*args)
@@ -163,14 +164,14 @@ def test_a_killed_run_restarted_sends_only_the_missing_calls(run_cli, llm_server
     manifest_path = next((tmp_path / "datasets" / "medical_cot").glob("*/manifest.json"))
     stats = json.loads(manifest_path.read_text(encoding="utf-8"))["llm"]["complete_cot"]
     assert stats["cached"] >= answered_before_kill - 2  # all but the answers cut off in flight
-    assert llm_server.count - answered_before_kill == stats["calls"] - stats["cached"]
+    assert llm_server.calls - answered_before_kill == stats["calls"] - stats["cached"]
 
 
 def test_a_budget_the_prompts_alone_exceed_stops_before_any_call(compose_cfg, llm_server, tmp_path):
     with pytest.raises(UserError, match=r"prompts alone come to about \$[\d.]+, over llm.max_cost_usd=1e-06"):
         medical_cot(compose_cfg, llm_server, tmp_path / "a", "llm.model=openai/gpt-4o-mini",
                     "llm.max_cost_usd=0.000001")
-    assert llm_server.count == 0
+    assert llm_server.calls == 0
 
 
 def test_a_backend_refusing_json_schema_falls_back_to_json_mode(compose_cfg, llm_server, tmp_path):
@@ -185,15 +186,15 @@ def test_a_backend_refusing_json_schema_falls_back_to_json_mode(compose_cfg, llm
     result = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "llm.concurrency=1")
     annotate = next(s for s in result.stages if s["stage"] == "annotate:complete_cot")
     assert annotate["kept"] == annotate["rows_in"] > 100
-    refused = [r for r in llm_server.requests if r["response_format"]["type"] == "json_schema"]
+    refused = [r for r in llm_server.call_requests if r["response_format"]["type"] == "json_schema"]
     assert len(refused) == 1  # one refusal, then every call uses JSON mode
 
 
 def test_worker_processes_build_the_same_version(compose_cfg, llm_server, tmp_path):
     alone = medical_cot(compose_cfg, llm_server, tmp_path / "a", "~tasks.judge", "llm.cache=off", "llm.workers=1")
-    sent = llm_server.count
+    sent = llm_server.calls
     pooled = medical_cot(compose_cfg, llm_server, tmp_path / "b", "~tasks.judge", "llm.cache=off", "llm.workers=2",
                          "llm.concurrency=8")
-    assert llm_server.count == 2 * sent  # every call sent again, by the worker processes
+    assert llm_server.calls == 2 * sent  # every call sent again, by the worker processes
     assert pooled.version_id == alone.version_id  # workers and concurrency are speed settings
     assert (pooled.path / "train.json").read_bytes() == (alone.path / "train.json").read_bytes()

@@ -28,7 +28,7 @@ def test_label_fills_the_target_field_and_rejects_labels_outside_the_set(compose
     llm_server.set_handler(handler)
     rows, rejects = run(compose_cfg, llm_server, tmp_path, "prompt=department_label", "source.columns.department=null")
     assert rows and all(r["department"] == "internal_medicine" for r in rows)
-    schema = llm_server.requests[0]["response_format"]["json_schema"]["schema"]
+    schema = llm_server.call_requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["label"]["enum"][0] == "internal_medicine"
     bad = [r for r in rejects if r["_stage"] == "annotate:label"]
     assert bad and all("'surgery' is not one of" in r["_reason"] for r in bad)

@@ -6,14 +6,15 @@ import os
 import numpy as np
 import pyarrow as pa
 import pytest
-from llm_server import Reply, last_user_text
+from llm_server import Reply, is_probe, last_user_text
 
 from dsbuild.augment.base import AugmentContext, Copies, MediaFolder
 from dsbuild.augment.text import TextAugment
 from dsbuild.augment.text_noise import CharNoise
 from dsbuild.augment.text_translate import BackTranslate
 from dsbuild.errors import UserError
-from dsbuild.llm.client import LLMSettings
+from dsbuild.llm.session import LLMSession
+from dsbuild.llm.settings import LLMSettings
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -44,32 +45,36 @@ class Translator:
 
 def settings(server, tmp_path, **overrides):
     return LLMSettings(model="openai/test-model", api_base=server.base_url, max_retries=0, max_repairs=0,
-                       timeout=10, cache_path=str(tmp_path / "llm.sqlite"), **overrides)
+                       timeout=10, cache_path=str(tmp_path / "llm.sqlite"), **{"max_failed_share": 1.0, **overrides})
 
 
 def run(server, tmp_path, texts, transforms=None, **llm):
     batch = Copies(pa.table({"id": [f"r{i}" for i in range(len(texts))], "question": texts}),
                    np.arange(len(texts), dtype=np.uint32))
     augment = TextAugment(["question"], transforms or {"back_translation": BackTranslate(via="en", source="zh")})
-    return augment.augment(batch, AugmentContext(MediaFolder(tmp_path), llm=settings(server, tmp_path, **llm)))
+    session = LLMSession(settings(server, tmp_path, **llm))
+    try:
+        return augment.augment(batch, AugmentContext(MediaFolder(tmp_path), llm=session))
+    finally:
+        session.close()
 
 
 def test_two_calls_per_text_and_a_rebuild_replays_from_the_cache(llm_server, tmp_path):
     llm_server.set_handler(Translator())
     texts = [*QUESTIONS, *QUESTIONS, ENGLISH]  # two copies of each Chinese row, one English row
     first = run(llm_server, tmp_path, texts)
-    assert llm_server.count == 2 * len(QUESTIONS)  # equal texts share their calls; English is not zh: skipped
+    assert llm_server.calls == 2 * len(QUESTIONS)  # equal texts share their calls; English is not zh: skipped
     assert first.columns["question"][:3] == [q.replace("？", "（回译）？") for q in QUESTIONS]
     assert first.columns["question"][3:6] == first.columns["question"][:3]
     assert first.changed == [True] * 6 + [False] and first.failed == [None] * 7
     assert first.applied[0] == [{"transform": "back_translation", "field": "question", "source": "zh", "via": "en",
                                  "intermediate": "english text number 0"}]
-    systems = [r["messages"][0]["content"] for r in llm_server.requests]
+    systems = [r["messages"][0]["content"] for r in llm_server.call_requests if not is_probe(r)]
     assert sum("from Simplified Chinese into English" in s for s in systems) == 3
     assert sum("from English into Simplified Chinese" in s for s in systems) == 3
 
     again = run(llm_server, tmp_path, texts)
-    assert llm_server.count == 2 * len(QUESTIONS)  # no new call
+    assert llm_server.calls == 2 * len(QUESTIONS)  # no new call
     assert again.columns == first.columns and again.applied == first.applied
 
 
@@ -96,7 +101,7 @@ def test_source_auto_and_a_later_transform_runs_on_the_back_translation(llm_serv
     out = run(llm_server, tmp_path, [QUESTIONS[0], ENGLISH], transforms)
     assert [e["transform"] for e in out.applied[0]] == ["back_translation", "noise"]
     assert [e["transform"] for e in out.applied[1]] == ["noise"]  # English is the `via` language: skipped
-    assert llm_server.count == 2
+    assert llm_server.calls == 2
 
 
 def test_without_a_backend_the_build_says_how_to_get_one(tmp_path):
@@ -117,8 +122,8 @@ def test_a_prompt_template_of_ones_own(llm_server, tmp_path):
         {"translation": "english" if "(en)" in request["messages"][0]["content"] else "中文回译"}, ensure_ascii=False)))
     transform = BackTranslate(prompt=str(template))
     out = run(llm_server, tmp_path, QUESTIONS[:1], {"bt": transform})
-    assert out.columns["question"] == ["中文回译"] and llm_server.count == 2
-    assert llm_server.requests[0]["messages"][0]["content"] == "Medical translator into English (en)."
+    assert out.columns["question"] == ["中文回译"] and llm_server.calls == 2
+    assert llm_server.call_requests[0]["messages"][0]["content"] == "Medical translator into English (en)."
     assert transform.fingerprint() == [{"path": str(template), "sha256": transform.prompt.sha256}]
 
 
@@ -142,7 +147,7 @@ def test_a_build_with_back_translation_records_usage_and_counts_the_model_in_the
     built = build(compose_cfg(overrides("openai/test-model")), show_progress=False)
     manifest = json.loads((built.path / "manifest.json").read_text())
     usage = manifest["llm"]["augment.text.back_translation"]
-    assert usage["model"] == "openai/test-model" and usage["sent"] == 2 * len(QUESTIONS) == llm_server.count
+    assert usage["model"] == "openai/test-model" and usage["sent"] == 2 * len(QUESTIONS) == llm_server.calls
     assert manifest["augment"]["splits"]["train"]["copies"] == len(QUESTIONS)
     other = build(compose_cfg(overrides("openai/other-model")), show_progress=False)
     assert other.version_id != built.version_id  # the model decides the copies' text

@@ -259,8 +259,9 @@ def test_a_build_in_batches_of_7_writes_the_same_files_as_one_batch(compose_cfg,
 def test_back_translation_sends_through_the_executors_llm_pool(llm_server, tmp_path):
     from dsbuild.augment.text import TextAugment
     from dsbuild.augment.text_translate import BackTranslate
-    from dsbuild.llm.client import LLMSettings
     from dsbuild.llm.roundtrip import round_trip
+    from dsbuild.llm.session import LLMSession
+    from dsbuild.llm.settings import LLMSettings
 
     class CountingPool:
         """Stands in for the Ray executor's actors: sends each call from here and counts it."""
@@ -283,9 +284,11 @@ def test_back_translation_sends_through_the_executors_llm_pool(llm_server, tmp_p
                            timeout=10, cache_path=str(tmp_path / "llm.sqlite"))
     text = TextAugment(["question"], {"bt": BackTranslate(via="zh", source="en")})
     policy = augment_policy({"splits": ["train"], "max_fraction": 1.0}, {"text": text})
-    out, _, summary = run_augment(splits_of(n_train=6), policy, 0,
-                                  AugmentContext(MediaFolder(tmp_path), llm=settings, llm_pool=pool),
+    session = LLMSession(settings, pool_factory=lambda _: pool)
+    out, _, summary = run_augment(splits_of(n_train=6), policy, 0, AugmentContext(MediaFolder(tmp_path), llm=session),
                                   executor=LocalExecutor(batch_rows=4))
-    assert pool.sent == llm_server.count == 6 + 1  # six texts there, one shared way back (all read "中文...")
+    session.close()
+    # six texts there, one shared way back (all read "中文..."), and the preflight probe, all through the pool
+    assert pool.sent == llm_server.count == 6 + 1 + 1 and llm_server.probes == 1
     assert summary.splits["train"]["copies"] == 6
     assert {r["question"] for r in out["train"].to_pylist() if r["augmented_from"]} == {"back"}

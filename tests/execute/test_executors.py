@@ -144,13 +144,14 @@ def test_llm_calls_through_ray_actors_give_the_local_build(compose_cfg, llm_serv
 
     through_actors = actor_round_trips
     local = medical_cot(compose_cfg, llm_server, tmp_path / "local" / "out", "~tasks.judge")
-    sent_locally = llm_server.count
+    sent_locally = llm_server.calls
     assert not through_actors
     llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500))  # retried by the driver
     on_ray = medical_cot(compose_cfg, llm_server, tmp_path / "ray" / "out", "~tasks.judge", "executor=ray",
                          "executor.num_cpus=2", "llm.concurrency=8")
     assert on_ray.version_id == local.version_id
-    assert len(through_actors) == llm_server.count - sent_locally == sent_locally + 2
+    # the calls again (two of them retried), and the preflight probe: every round trip through an actor
+    assert len(through_actors) == llm_server.calls - sent_locally + 1 == sent_locally + 2 + 1
     for name in ("train.json", "validation.json", "test.json", "rejects.jsonl"):
         assert (on_ray.path / name).read_bytes() == (local.path / name).read_bytes(), name
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dsbuild.errors import UserError
-from dsbuild.llm.cache import ResponseCache, request_key, request_keys
+from dsbuild.llm.cache import ResponseCache, Stored, request_key, request_keys
 
 REPO = Path(__file__).resolve().parents[2]
 REQUEST = {
@@ -288,15 +288,18 @@ def test_replay_keys_point_at_stored_answers(tmp_path):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
         cache.put("k1", model="m", response={"content": "one"}, usage={}, cost_usd=0, seconds=0, replay_key="r1")
         _put(cache, "k2", "two")
-        assert cache.replays(["r1", "r2"]) == {"r1": {"content": "one"}}
+        one = ("k1", Stored('{"content": "one"}', "{}", 0.0))
+        assert cache.replays(["r1", "r2"]) == {"r1": one}
         cache.link([("r2", "k2"), ("r3", "missing")])
-        assert cache.replays(["r1", "r2", "r3"]) == {"r1": {"content": "one"}, "r2": {"content": "two"}}
+        found = cache.replays(["r1", "r2", "r3"])
+        assert found["r1"] == one and found["r2"][0] == "k2" and json.loads(found["r2"][1].text) == {"content": "two"}
+        assert sorted(found) == ["r1", "r2"]
         assert cache.stats["hits"] == 3 and cache.stats["misses"] == 0  # replays count hits only
     with ResponseCache(tmp_path / "c.sqlite", mode="refresh") as cache:
         assert cache.replays(["r1"]) == {}
 
 
-def test_a_version_1_cache_gains_the_replays_table_and_keeps_its_answers(tmp_path):
+def test_a_version_1_cache_gains_the_replays_and_claims_tables_and_keeps_its_answers(tmp_path):
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -309,5 +312,7 @@ def test_a_version_1_cache_gains_the_replays_table_and_keeps_its_answers(tmp_pat
     with ResponseCache(path) as cache:
         assert cache.responses(["k"]) == {"k": {"content": "kept"}}
         cache.link([("r", "k")])
-        assert cache.replays(["r"]) == {"r": {"content": "kept"}}
-    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone()[0] == "2"
+        assert cache.replays(["r"]) == {"r": ("k", Stored('{"content": "kept"}', "{}", 0.0))}
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta").fetchone()[0] == "3"
+    assert {"replays", "claims"} <= {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}

@@ -3,7 +3,8 @@
 from llm_server import Reply, default_handler
 
 from dsbuild.llm.cache import ResponseCache
-from dsbuild.llm.client import Call, LLMClient, LLMSettings
+from dsbuild.llm.client import Call, LLMClient
+from dsbuild.llm.settings import LLMSettings
 from dsbuild.llm.structured import schema_for
 
 
@@ -16,4 +17,4 @@ def test_a_failing_model_falls_back_to_the_next(llm_server):
         [outcome] = LLMClient(settings, cache).run([Call([{"role": "user", "content": "q"}],
                                                          schema_for({"response": "string"}))])
     assert outcome.error is None and outcome.output["response"].startswith("response for ")
-    assert [r["model"] for r in llm_server.requests] == ["test-model", "other-model"]
+    assert [r["model"] for r in llm_server.call_requests] == ["test-model", "other-model"]

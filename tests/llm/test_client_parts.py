@@ -4,7 +4,9 @@ import asyncio
 import time
 
 from dsbuild.llm.cache import ResponseCache
-from dsbuild.llm.client import Call, LLMClient, LLMSettings, _backoff, _RateLimiter
+from dsbuild.llm.client import Call, LLMClient
+from dsbuild.llm.pacing import RateLimiter, backoff
+from dsbuild.llm.settings import LLMSettings
 from dsbuild.llm.structured import schema_for
 
 
@@ -15,16 +17,16 @@ def test_rpm_and_tpm_windows_hold_requests_back():
             await limiter.wait(tokens)
         return time.monotonic() - start
 
-    assert asyncio.run(run(_RateLimiter(rpm=2, tpm=None, window=0.3), 1, 4)) >= 0.3
-    assert asyncio.run(run(_RateLimiter(rpm=None, tpm=100, window=0.3), 60, 2)) >= 0.3
-    assert asyncio.run(run(_RateLimiter(rpm=None, tpm=None), 10**6, 50)) < 0.05
+    assert asyncio.run(run(RateLimiter(rpm=2, tpm=None, window=0.3), 1, 4)) >= 0.3
+    assert asyncio.run(run(RateLimiter(rpm=None, tpm=100, window=0.3), 60, 2)) >= 0.3
+    assert asyncio.run(run(RateLimiter(rpm=None, tpm=None), 10**6, 50)) < 0.05
 
 
 def test_backoff_honours_retry_after_and_grows_with_jitter():
-    assert _backoff(1, 7.0) == 7.0
-    assert all(0.25 <= _backoff(1, None) <= 0.5 for _ in range(20))
-    assert all(2.0 <= _backoff(4, None) <= 4.0 for _ in range(20))
-    assert _backoff(30, None) <= 30.0
+    assert backoff(1, 7.0) == 7.0
+    assert all(0.25 <= backoff(1, None) <= 0.5 for _ in range(20))
+    assert all(2.0 <= backoff(4, None) <= 4.0 for _ in range(20))
+    assert backoff(30, None) <= 30.0
 
 
 def test_inline_think_becomes_the_reasoning_and_refusals_and_cutoffs_fail():

@@ -8,7 +8,8 @@ from llm_server import Reply, default_handler
 
 from dsbuild.errors import UserError
 from dsbuild.llm.cache import ResponseCache
-from dsbuild.llm.client import Call, LLMClient, LLMSettings
+from dsbuild.llm.client import Call, LLMClient
+from dsbuild.llm.settings import LLMSettings
 from dsbuild.llm.structured import schema_for
 from dsbuild.llm.workers import WorkerPool, workers
 
@@ -47,7 +48,7 @@ def test_worker_processes_answer_like_the_build_process(llm_server):
     _, alone = run(llm_server, 30, concurrency=4, workers=1)
     llm_server.reset()
     client, pooled = run(llm_server, 30, concurrency=4, workers=2)
-    assert llm_server.count == 30 and client.stats.sent == 30
+    assert llm_server.calls == 30 and client.stats.sent == 30
     assert [o.output for o in pooled] == [o.output for o in alone]
     assert len({o.output["response"] for o in pooled}) == 30  # each row its own answer, in order
     assert multiprocessing.active_children() == []  # the pool is gone with the run
@@ -57,7 +58,7 @@ def test_faults_are_retried_across_worker_processes(llm_server):
     llm_server.queue(Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500), Reply(raw_body="{bad"))
     client, outcomes = run(llm_server, 12, concurrency=2, workers=2)
     assert all(o.error is None for o in outcomes)
-    assert sum(o.attempts for o in outcomes) == 15 and llm_server.count == 15
+    assert sum(o.attempts for o in outcomes) == 15 and llm_server.calls == 15
     assert client.stats.failed == 0
 
 
@@ -68,7 +69,7 @@ def test_the_budget_stops_worker_processes_too(llm_server):
                            max_cost_usd=0.005)
     assert client.stats.budget_stopped
     assert any(o.error == "not sent: llm.max_cost_usd reached" for o in outcomes)
-    assert llm_server.count < 60
+    assert llm_server.calls < 60
     assert multiprocessing.active_children() == []
 
 
