@@ -280,7 +280,7 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
             templates=plan.templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(plan.overrides),
             llm={} if session is None else session.usage, before=before,
             augment=None if augmented is None else augmented.as_dict(),
-            recipe_id=plan.recipe, answers_sha256=answers, failures=failures,
+            recipe_id=plan.recipe, answers_digest=answers, failures=failures,
             llm_calls={} if ledger is None else {task: t.as_dict() for task, t in sorted(ledger.tasks.items())},
             supersedes=supersedes if supersedes != vid else None,
         )

@@ -53,6 +53,7 @@ def unlucky(request: dict, every: int = 25) -> bool:
 # ---------------------------------------------------------------------------------------------- preflight
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend,variable", [("openai", "OPENAI_API_KEY"), ("deepseek", "DEEPSEEK_API_KEY")])
 def test_a_missing_key_ends_the_build_at_once_naming_the_variable(run_cli, tmp_path, backend, variable):
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
@@ -64,6 +65,7 @@ def test_a_missing_key_ends_the_build_at_once_naming_the_variable(run_cli, tmp_p
     assert time.monotonic() - started < 30 and not versions(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_server_that_is_down_ends_the_build_within_the_timeout(run_cli, tmp_path, llm_server):
     llm_server.stop()
     started = time.monotonic()
@@ -73,6 +75,7 @@ def test_a_server_that_is_down_ends_the_build_within_the_timeout(run_cli, tmp_pa
     assert time.monotonic() - started < 5 + 20 and not versions(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_refused_key_and_an_unknown_model_end_the_build_after_one_probe(run_cli, tmp_path, llm_server):
     llm_server.require_key = "sk-the-right-one"
     result = run_cli(*cot_args(llm_server, tmp_path), env={"OPENAI_API_KEY": "sk-a-wrong-one"})
@@ -86,6 +89,17 @@ def test_a_refused_key_and_an_unknown_model_end_the_build_after_one_probe(run_cl
     assert llm_server.count == 2 and not versions(tmp_path)
 
 
+@pytest.mark.slow
+def test_a_server_that_does_not_answer_ends_the_build_after_llm_timeout(run_cli, tmp_path, llm_server):
+    llm_server.answer_probes = False
+    llm_server.queue(Reply(content="too late", delay=30))
+    started = time.monotonic()
+    result = run_cli(*cot_args(llm_server, tmp_path, "llm.timeout=2"))
+    assert result.returncode == 2 and "did not answer within llm.timeout=2 s" in one_line_error(result)
+    assert time.monotonic() - started < 2 + 15 and llm_server.count == 1 and not versions(tmp_path)
+
+
+@pytest.mark.slow
 def test_a_local_server_needs_no_key_and_preflight_can_be_skipped(run_cli, tmp_path, llm_server):
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     result = run_cli(*cot_args(llm_server, tmp_path, "llm.preflight=false"), env=env, clear_env=True)
@@ -107,6 +121,7 @@ def test_a_mostly_failed_task_publishes_nothing_and_counts_the_reasons(run_cli, 
     assert llm_server.calls < 120  # sending stopped once the task could no longer pass (159 rows)
 
 
+@pytest.mark.slow
 def test_a_rebuild_replays_failures_and_a_rerun_heals_them_into_a_new_version(run_cli, tmp_path, llm_server):
     state = {"flaky": True}
     llm_server.set_handler(lambda request: Reply(status=500) if state["flaky"] and unlucky(request)
@@ -145,6 +160,7 @@ def test_a_rebuild_replays_failures_and_a_rerun_heals_them_into_a_new_version(ru
 # ------------------------------------------------------------------------------------------- budget and cost
 
 
+@pytest.mark.slow
 def test_one_budget_covers_every_task_and_a_rerun_pays_only_for_the_rest(run_cli, tmp_path, llm_server):
     llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, prompt_tokens=1000,
                                                  completion_tokens=1000))
@@ -162,6 +178,7 @@ def test_one_budget_covers_every_task_and_a_rerun_pays_only_for_the_rest(run_cli
 # --------------------------------------------------------------------------------------- one cache, no double pay
 
 
+@pytest.mark.slow
 def test_two_builds_sharing_a_cache_at_once_send_each_call_once(tmp_path, llm_server):
     llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, delay=0.02))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -192,6 +209,7 @@ def test_a_parallel_sweep_over_split_seeds_sends_each_unique_call_once(run_cli, 
 # --------------------------------------------------------------------------------------------- cut-off answers
 
 
+@pytest.mark.slow
 def test_cut_off_answers_get_one_retry_with_twice_the_tokens_or_are_rejected(run_cli, tmp_path, llm_server):
     def truncating(request):
         if unlucky(request, 5) and request["max_tokens"] < 4096:
@@ -228,6 +246,7 @@ def _started(args, tmp_path, server, until: int):
     return proc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupt_is_one_line_exit_130_and_the_rerun_resumes(tmp_path, llm_server, signum):
     llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, delay=0.05))
@@ -258,6 +277,7 @@ def _workers_of(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_worker_processes_end_with_a_build_killed_with_sigkill(tmp_path, llm_server):
     llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, delay=0.2))
     proc = _started(cot_args(llm_server, tmp_path, "llm.workers=2", "llm.concurrency=8"), tmp_path, llm_server,
@@ -288,6 +308,7 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_full_or_read_only_cache_disk_is_one_line_exit_2(run_cli, tmp_path, llm_server, small_disk):
     (small_disk / "filler").write_bytes(b"\0" * (1024 * 1024 - 96 * 1024))  # leave about 96 KiB
     full = run_cli(*cot_args(llm_server, tmp_path, f"llm.cache_path={small_disk / 'llm.sqlite'}"))
@@ -305,6 +326,7 @@ def test_a_full_or_read_only_cache_disk_is_one_line_exit_2(run_cli, tmp_path, ll
 # ------------------------------------------------------------------------------------------------------- secrets
 
 
+@pytest.mark.slow
 def test_credentials_in_a_url_are_masked_in_every_file_and_message(run_cli, tmp_path, llm_server):
     token = "TOPSECRET-4711"
     url = llm_server.base_url.replace("http://", f"http://user:{token}@")

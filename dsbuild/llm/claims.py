@@ -39,8 +39,8 @@ class Claims:
         _LIVE_TOKENS.add(self.token)
 
     def claim(self, key: str, lease: float) -> tuple[str, tuple | None]:
-        """(MINE, None) when this process may send the call now; (ANSWERED, (response text, usage text,
-        cost)) when the cache already holds its answer; (THEIRS, None) when another live owner sends it."""
+        """(MINE, None) when this process may send the call now; (ANSWERED, the columns of cache.Stored)
+        when the cache already holds its answer; (THEIRS, None) when another live owner sends it."""
         conn = self.cache._conn
         if conn is None or self.cache.mode == "off":
             return MINE, None
@@ -62,8 +62,10 @@ class Claims:
         return result
 
     def _claim(self, conn, key: str, now: float, lease: float) -> tuple[str, tuple | None]:
+        from .cache import STORED  # (cache.py imports this module)
+
         if self.cache.mode == "use":
-            row = conn.execute("SELECT response, usage, cost_usd FROM responses WHERE key = ?", (key,)).fetchone()
+            row = conn.execute(f"SELECT {STORED} FROM responses r WHERE r.key = ?", (key,)).fetchone()
             if row is not None:
                 return ANSWERED, tuple(row)
         owner = conn.execute("SELECT host, pid, token, renewed_at FROM claims WHERE key = ?", (key,)).fetchone()

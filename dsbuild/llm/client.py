@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from ..errors import UserError
 from .cache import ResponseCache, Stored, object_key, request_keys
 from .claims import ANSWERED, MINE
-from .ledger import Budget, Failure, Ledger
+from .ledger import Budget, Ledger
 from .pacing import RateLimiter, backoff
 from .prompts import PromptTemplate
 from .roundtrip import Answer, round_trip
@@ -68,7 +68,7 @@ class Call:
         return self.messages
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What came back for one call: the output, or the reason there is none."""
 
@@ -171,7 +171,8 @@ class LLMClient:
         self.stats.cached += sum(o.cached for o in known)
         self.stats.done += len(known)
         for outcome in known:
-            self._settle(outcome)
+            if outcome.error is not None:  # a pinned failure
+                self._settle(outcome)
         if progress:
             progress(self.stats)
         pending = [i for i, o in enumerate(outcomes) if o is None]
@@ -200,12 +201,7 @@ class LLMClient:
         if any(not o.sent for o in outcomes):
             self.stats.budget_stopped = self.budget.reached
             self.stats.failures_stopped = not self.budget.reached
-        for outcome in outcomes:
-            if outcome.output is not None:
-                self.ledger.answered(self.name, outcome.key, outcome.text, outcome.usage, outcome.cost_usd)
-            elif outcome.sent:
-                self.ledger.failed(Failure(self.name, outcome.key, outcome.error, outcome.attempts),
-                                   failure_reason(outcome.error))
+        self.ledger.record(self.name, outcomes, failure_reason)
         return outcomes
 
     def _worker_pool(self, pending: int) -> WorkerPool | None:
@@ -459,8 +455,9 @@ class LLMClient:
 
 def _cached(key: str, stored: Stored) -> Outcome:
     response = json.loads(stored.text)
+    usage = {"prompt_tokens": stored.prompt_tokens, "completion_tokens": stored.completion_tokens}
     return Outcome(output=response.get("output"), reasoning=response.get("reasoning"), cached=True, key=key,
-                   text=stored.text, usage=json.loads(stored.usage), cost_usd=stored.cost_usd)
+                   text=stored.text, usage=usage, cost_usd=stored.cost_usd)
 
 
 def _replay_keys(calls: list[Call], requests: list[dict]) -> list[str | None]:

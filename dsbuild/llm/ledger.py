@@ -3,8 +3,9 @@
 `Budget`: `llm.max_cost_usd` caps the whole build, every task, repair, judge and back-translation
 together (each client adds what it spends to the same budget).
 
-`Ledger`: every call's outcome. Its digest (an order-free sum of one hash per answer or failure, so
-concurrency and batch sizes do not change it) goes into the version id: the same recipe with other
+`Ledger`: every call's outcome. Its digest (an order-free sum of one 128-bit xxh3 hash per answer or
+failure, so concurrency and batch sizes do not change it, and cheap beside a rerun's cache lookups)
+goes into the version id: the same recipe with other
 answers, or with calls that failed, is another version. Its failures are written into the version
 (`llm_failures.jsonl`), so `dsbuild rebuild` replays them as failures instead of sending them again;
 a rebuild is `pinned` to them and `offline` (a call the cache cannot answer is an error, not a request).
@@ -12,14 +13,15 @@ a rebuild is `pinned` to them and `offline` (a call the cache cannot answer is a
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import xxhash
+
 FAILURES_FILE = "llm_failures.jsonl"
-_MODULUS = 1 << 256
+_MODULUS = 1 << 128
 
 
 class Budget:
@@ -78,35 +80,35 @@ class Ledger:
         self.tasks: dict[str, Tally] = {}
         self._sum = 0
 
-    def answered(self, task: str, key: str, response_text: str, usage: Mapping, cost_usd: float) -> None:
-        """A call with an answer (sent now or replayed): its key, the response as the cache stores it, and
-        the usage and price it was bought at."""
-        tally = self._tally(task)
-        tally.answered += 1
-        tally.prompt_tokens += int(usage.get("prompt_tokens") or 0)
-        tally.completion_tokens += int(usage.get("completion_tokens") or 0)
-        tally.nano_usd += round(float(cost_usd or 0.0) * 1e9)
-        self._add(f"{key}\0{response_text}")
-
-    def failed(self, failure: Failure, reason: str) -> None:
-        """A call that failed for good; `reason` is its error without the attempt count (for the tally)."""
-        self.failures[failure.key] = failure
-        counts = self._tally(failure.task).failed_by_reason
-        counts[reason] = counts.get(reason, 0) + 1
-        self._add(f"{failure.key}\0failed\0{failure.error}")
-
-    def _tally(self, task: str) -> Tally:
+    def record(self, task: str, outcomes: Iterable, reason_of: Callable[[str], str]) -> None:
+        """Every outcome of one run of `task` (llm.client.Outcome): an answer (sent now or replayed) with its
+        key, the response as the cache stores it and the usage and price it was bought at; or a failure,
+        counted by `reason_of(error)`. Outcomes of calls the run stopped before sending are left out."""
         tally = self.tasks.setdefault(task, Tally())
-        tally.calls += 1
-        return tally
-
-    def _add(self, text: str) -> None:
-        self.calls += 1
-        self._sum = (self._sum + int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")) % _MODULUS
+        total, digest = self._sum, xxhash.xxh3_128_intdigest
+        for outcome in outcomes:
+            if outcome.output is not None:
+                tally.answered += 1
+                tally.prompt_tokens += int(outcome.usage.get("prompt_tokens") or 0)
+                tally.completion_tokens += int(outcome.usage.get("completion_tokens") or 0)
+                tally.nano_usd += round(float(outcome.cost_usd or 0.0) * 1e9)
+                text = f"{outcome.key}\0{outcome.text}"
+            elif outcome.sent:
+                failure = Failure(task, outcome.key, outcome.error, outcome.attempts)
+                self.failures[failure.key] = failure
+                reason = reason_of(outcome.error)
+                tally.failed_by_reason[reason] = tally.failed_by_reason.get(reason, 0) + 1
+                text = f"{failure.key}\0failed\0{failure.error}"
+            else:
+                continue
+            tally.calls += 1
+            self.calls += 1
+            total += digest(text.encode())
+        self._sum = total % _MODULUS
 
     def digest(self) -> str | None:
-        """sha256-sized hex of every outcome (None when the build made no call)."""
-        return None if self.calls == 0 else f"{self._sum:064x}"
+        """32 hex digits over every outcome (None when the build made no call)."""
+        return None if self.calls == 0 else f"{self._sum:032x}"
 
 
 def write_failures(path: Path, failures: Iterable[Failure]) -> None:

@@ -77,9 +77,9 @@ def recipe_id(config: Mapping, inputs: list[dict], templates: Mapping[str, str])
     return hashlib.sha256(blob.encode()).hexdigest()[:VERSION_ID_CHARS]
 
 
-def version_id(recipe: str, answers_sha256: str | None) -> str:
+def version_id(recipe: str, answers_digest: str | None) -> str:
     """The id a version is published under: its recipe's id, plus the digest of the LLM answers it holds
     when it asked an LLM (the same recipe with other answers, or with calls that failed, is other content)."""
-    if answers_sha256 is None:
+    if answers_digest is None:
         return recipe
-    return hashlib.sha256(f"{recipe}\0{answers_sha256}".encode()).hexdigest()[:VERSION_ID_CHARS]
+    return hashlib.sha256(f"{recipe}\0{answers_digest}".encode()).hexdigest()[:VERSION_ID_CHARS]

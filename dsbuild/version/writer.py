@@ -51,7 +51,7 @@ class VersionContent:
     before: Profile = field(default_factory=Profile)  # the loaded rows, for the card's before/after histograms
     augment: dict | None = None  # the augment stage's summary (copies per split, transforms, class counts)
     recipe_id: str | None = None  # what the version was built from; None: the version id itself
-    answers_sha256: str | None = None  # the digest of its LLM answers and failures (None: no LLM call)
+    answers_digest: str | None = None  # the digest of its LLM answers and failures (None: no LLM call)
     failures: list = field(default_factory=list)  # its LLM calls that failed (llm.ledger.Failure), pinned
     llm_calls: dict = field(default_factory=dict)  # per task: calls, answers, failures, tokens, price (Tally)
     supersedes: str | None = None  # the version of the same recipe whose failed calls this one retried
@@ -111,8 +111,8 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         manifest["llm"] = content.llm  # what this run sent, found cached and paid (a rebuild differs here)
         manifest["llm_calls"] = content.llm_calls  # what the version holds (a rebuild gives the same)
     manifest["recipe_id"] = content.recipe_id or content.version_id
-    if content.answers_sha256 is not None:
-        manifest["answers_sha256"] = content.answers_sha256
+    if content.answers_digest is not None:
+        manifest["answers_digest"] = content.answers_digest
     if content.supersedes is not None:
         manifest["supersedes"] = content.supersedes
     manifest["rejects"] = {"rows": reject_rows,

@@ -44,6 +44,9 @@ def test_cot_sft_from_the_llm_with_every_row_accounted_and_a_free_rerun(compose_
     assert manifest["llm"]["complete_cot"]["sent"] == manifest["llm"]["judge"]["sent"] == cot["rows_in"]
     assert manifest["llm"]["judge"]["cached"] == 0 and manifest["llm_calls"]["judge"]["answered"] == cot["rows_in"]
     assert sorted(manifest["templates"]) == ["complete_cot.zh.j2", "judge.zh.j2"]
+    card = (first.path / "README.md").read_text(encoding="utf-8")
+    judged = cot["rows_in"]
+    assert f"**judge scores** ({judged} rows judged)" in card and f"| 4 | {judged} | 100.0% |" in card  # echo: 4
 
     sent = llm_server.calls
     again = medical_cot(compose_cfg, llm_server, tmp_path / "b")
@@ -110,6 +113,7 @@ def test_the_judge_rejects_low_scores_with_score_and_rationale(compose_cfg, llm_
     assert kept and not any("孩子" in r["Question"] for r in kept)
 
 
+@pytest.mark.slow
 def test_the_key_is_written_nowhere(run_cli, llm_server, tmp_path):
     result = run_cli("experiment=medical_cot", "llm=openai_compatible", f"llm.api_base={llm_server.base_url}",
                      "llm.model=openai/test-model", f"llm.cache_path={tmp_path / 'llm.sqlite'}")
@@ -143,6 +147,7 @@ def test_a_reasoning_models_thinking_becomes_the_cot_and_is_marked(compose_cfg, 
     assert failed and all("孩子" in r["question"] and "returned no reasoning" in r["_reason"] for r in failed)
 
 
+@pytest.mark.slow
 def test_a_killed_run_restarted_sends_only_the_missing_calls(run_cli, llm_server, tmp_path):
     llm_server.set_handler(lambda request: Reply(content=default_handler(request).content, delay=0.05))
     args = ["experiment=medical_cot", "~tasks.judge", "llm=openai_compatible", f"llm.api_base={llm_server.base_url}",

@@ -288,7 +288,7 @@ def test_replay_keys_point_at_stored_answers(tmp_path):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
         cache.put("k1", model="m", response={"content": "one"}, usage={}, cost_usd=0, seconds=0, replay_key="r1")
         _put(cache, "k2", "two")
-        one = ("k1", Stored('{"content": "one"}', "{}", 0.0))
+        one = ("k1", Stored('{"content": "one"}', 0, 0, 0.0))
         assert cache.replays(["r1", "r2"]) == {"r1": one}
         cache.link([("r2", "k2"), ("r3", "missing")])
         found = cache.replays(["r1", "r2", "r3"])
@@ -312,7 +312,7 @@ def test_a_version_1_cache_gains_the_replays_and_claims_tables_and_keeps_its_ans
     with ResponseCache(path) as cache:
         assert cache.responses(["k"]) == {"k": {"content": "kept"}}
         cache.link([("r", "k")])
-        assert cache.replays(["r"]) == {"r": ("k", Stored('{"content": "kept"}', "{}", 0.0))}
+        assert cache.replays(["r"]) == {"r": ("k", Stored('{"content": "kept"}', 0, 0, 0.0))}
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT value FROM meta").fetchone()[0] == "3"
     assert {"replays", "claims"} <= {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
