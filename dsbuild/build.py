@@ -30,9 +30,13 @@ from .errors import Interrupted, UserError
 from .execute.local import LocalExecutor
 from .execute.spill import Spill, WorkFolder, batches
 from .export.formats import validate_table
-from .secrets import redact, redact_overrides
+from .export.token_lengths import KEYS as TOKEN_KEYS
+from .export.token_lengths import measure_tokens, token_settings
+from .export.tokens import TokenCounter
+from .secrets import redact, redact_overrides, secret_keys
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import check_ratios, draw_pilot, split_rows
+from .split_order import split_rank
 from .stage import StageReport, count_rules
 from .tracking.base import without_tracking
 from .version import recipes
@@ -98,13 +102,19 @@ class Replay:
 def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None, show_progress: bool,
            replay: Replay | None) -> BuildResult:
     plain = _resolve(cfg)
+    leaked = secret_keys(plain)
+    if leaked:
+        raise UserError(f"{leaked[0]} holds a secret; a secret never goes in a config (it would be saved with the "
+                        "run); export it in an environment variable and name that, e.g. llm.api_key_env=MY_KEY")
     overrides = redact_overrides(list(overrides or []))
     name = str(plain.get("name") or "")
     if not _NAME.match(name):
         raise UserError(f"name {name!r} must be a folder name (letters, digits, . _ -), e.g. name=doctor_qa")
     ratios = check_ratios(plain["split"]["ratios"])
     source: Source = _instantiate(cfg.source, "source")
-    exporter = _instantiate(cfg.format, "format")
+    exporter = _exporter(plain["format"])
+    tokens = token_settings(plain["format"])
+    counter = TokenCounter(tokens["tokenizer"], tokens["chat_template"]) if tokens["tokenizer"] else None
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
@@ -117,6 +127,8 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
 
     step_inputs = _step_inputs({"cleaning.rules": steps, "cleaning.after_llm": after_llm,
                                 "augment": [(m.name, m) for m in augment.modalities]})  # eval sets, noise clips ...
+    if counter is not None:  # the tokenizer decides the counts (and, with over_cutoff=reject, the rows)
+        step_inputs += counter.fingerprint()
     inputs = source.fingerprint() + step_inputs
     templates = {task.prompt.name: task.prompt.sha256 for _, task in tasks}  # the manifest's: sha256 of each file
     uses_llm = bool(tasks) or augment_llm
@@ -128,7 +140,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     if previous is not None and previous["failed_calls"] == 0:
         return _existing(previous["version_id"], dataset_dir / previous["version_id"])
     plan = _Plan(plain, name, ratios, source, exporter, steps, after_llm, pilot_size, executor, tasks, augment,
-                 inputs, step_inputs, templates, recipe, dataset_dir, overrides, dict(choices or {}))
+                 inputs, step_inputs, templates, recipe, dataset_dir, overrides, dict(choices or {}), counter, tokens)
     session = _session(llm, executor, replay) if uses_llm else None
     supersedes = replay.supersedes if replay is not None else previous and previous["version_id"]
     try:
@@ -138,6 +150,11 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     finally:
         if session is not None:
             session.close()
+
+
+def _exporter(node: dict):
+    """The `format` option's exporter, built without the settings of the tokens stage (format.tokenizer ...)."""
+    return _instantiate(OmegaConf.create({k: v for k, v in node.items() if k not in TOKEN_KEYS}), "format")
 
 
 def _session(llm: LLMSettings, executor, replay: Replay | None) -> LLMSession:
@@ -169,6 +186,8 @@ class _Plan:
     dataset_dir: Path
     overrides: list[str]
     choices: dict
+    counter: TokenCounter | None  # format.tokenizer, loaded
+    tokens: dict  # format.cutoff_len and over_cutoff
 
 
 def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, supersedes: str | None,
@@ -184,7 +203,7 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
     rejects: list[pa.Table] = []
     lap = _stopwatch()
     augmented = None
-    n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active)
+    n_stages = len(steps) + len(after_llm) + 4 + len(tasks) + int(augment.active) + int(plan.counter is not None)
     with staged(anchor) as folder, scratch(anchor) as scratch_folder, executor, \
             _progress(show_progress, n_stages) as advance:
         work = WorkFolder(scratch_folder, executor.batch_rows)  # the batch size of every stage, not only cleaning
@@ -257,6 +276,14 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
         valid_report.seconds = lap()
         stages.append(valid_report)
         advance("validate")
+        lengths = None
+        if plan.counter is not None:  # as the trainer will see each row: its tokens, against cutoff_len
+            splits, token_rejects, token_report, lengths = measure_tokens(
+                splits, plan.exporter, plan.counter, plan.tokens["cutoff_len"], plan.tokens["over_cutoff"], work)
+            rejects.append(token_rejects)
+            token_report.seconds = lap()
+            stages.append(token_report)
+            advance("tokens")
         for report in stages:
             report.check()
 
@@ -279,7 +306,8 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
             config=redact(plain), overrides=plan.overrides, choices=plan.choices, inputs=inputs,
             templates=plan.templates, seed=int(plain.get("seed", 0)), rebuild_command=rebuild_command(plan.overrides),
             llm={} if session is None else session.usage, before=before,
-            augment=None if augmented is None else augmented.as_dict(),
+            augment=None if augmented is None else augmented.as_dict(), tokens=lengths, final=final,
+            pilot=dict(plain.get("pilot") or {}), cutoff_len=plan.tokens["cutoff_len"],
             recipe_id=plan.recipe, answers_digest=answers, failures=failures,
             llm_calls={} if ledger is None else {task: t.as_dict() for task, t in sorted(ledger.tasks.items())},
             supersedes=supersedes if supersedes != vid else None,
@@ -405,7 +433,8 @@ def rebuild_command(overrides: list[str]) -> str:
 
 def _existing(vid: str, final: Path, note: str | None = None) -> BuildResult:
     manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-    return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=manifest["splits"], note=note)
+    splits = dict(sorted(manifest["splits"].items(), key=lambda item: split_rank(item[0])))  # stored sorted by name
+    return BuildResult(vid, final, existed=True, stages=manifest["stages"], splits=splits, note=note)
 
 
 def _stopwatch():

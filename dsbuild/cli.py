@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from . import sweep
 from .config import CONF_DIR
 from .errors import Interrupted, UserError, disk_error
-from .secrets import mask_credentials, secret_override
+from .secrets import mask_credentials, scrub, secret_override
 
 DEBUG_ENV = "DSBUILD_DEBUG"
 # `dsbuild <word> ...` runs these modules' main(argv) instead of a build. A module whose COMMANDS lists
@@ -68,18 +68,20 @@ def _hydra_main(cfg: DictConfig) -> str | dict:
 
 
 def _mask_saved_config(hydra_cfg) -> None:
-    """Mask URL credentials (`http://user:TOKEN@host`) in the config files Hydra saved for this run."""
+    """Mask every secret (a secret key's value, URL credentials) in the config files Hydra saved for this run."""
+    import yaml
+
     folders = [Path(hydra_cfg.runtime.output_dir) / str(hydra_cfg.output_subdir)] if hydra_cfg.output_subdir else []
     if hydra_cfg.mode is not None and hydra_cfg.mode.name == "MULTIRUN":
         folders.append(Path(hydra_cfg.sweep.dir))
     for folder in folders:
         for path in folder.glob("*.yaml"):
             try:
-                text = path.read_text(encoding="utf-8")
-                masked = mask_credentials(text)
-                if masked != text:
-                    path.write_text(masked, encoding="utf-8")
-            except OSError:  # another job of the sweep is rewriting it; that job masks it
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                masked = scrub(data)
+                if masked != data:
+                    path.write_text(yaml.safe_dump(masked, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            except (OSError, yaml.YAMLError):  # another job of the sweep is rewriting it; that job masks it
                 continue
 
 

@@ -24,9 +24,9 @@ from .errors import UserError
 from .execute.local import LocalExecutor
 from .execute.spill import InMemory, Spill, batches
 from .record import CONTENT_ID_PATTERN
+from .split_order import SPLITS
 from .stage import StageReport
 
-SPLITS = ("train", "validation", "test")
 SPLIT_COLUMN = "_split"  # a row's split index while the rows are dealt out
 STAGE = "split"
 

@@ -19,6 +19,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from .secrets import redact_overrides
+from .split_order import split_rank
 
 JOB_FILE = "dsbuild_job.json"
 SUMMARY_JSON = "sweep_summary.json"
@@ -91,7 +92,7 @@ def write_summary(sweep_dir: Path, rows: list[dict]) -> None:
 
 
 def markdown_table(rows: list[dict]) -> str:
-    splits = sorted({name for row in rows for name in row.get("rows", {})}, key=_split_order)
+    splits = sorted({name for row in rows for name in row.get("rows", {})}, key=split_rank)
     head = ["job", "swept", "version", *splits, "rejected", "cost (USD)", "judge mean"]
     lines = ["# Sweep summary", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -122,11 +123,6 @@ def _judge_mean(path: Path, manifest: dict) -> float | None:
         if "judge_score" in table.column_names:
             scores += [s for s in table.column("judge_score").to_pylist() if s is not None]
     return round(mean(scores), 4) if scores else None
-
-
-def _split_order(name: str) -> tuple[int, str]:
-    order = {"train": 0, "validation": 1, "test": 2, "pilot": 3}
-    return order.get(name, 4), name
 
 
 def _first_line(text: str) -> str:

@@ -61,7 +61,12 @@ def test_cot_sft_files_have_exactly_the_three_keys_and_load_with_datasets(exampl
         ds = load_dataset("json", data_files=str(result.path / f"{split}.json"), split="train")
         assert ds.num_rows == result.splits[split]["rows"]
     info = json.loads((result.path / "dataset_info.json").read_text(encoding="utf-8"))
-    assert info["doctor_qa_train"]["file_name"] == "train.json"
+    assert info["doctor_qa_train"] == {"file_name": "train.llamafactory.json", "formatting": "alpaca", "columns": {
+        "prompt": "instruction", "query": "input", "response": "output"}}  # the view that trains the reasoning
+    view = json.loads((result.path / "train.llamafactory.json").read_text(encoding="utf-8"))
+    assert [r["output"] for r in view] == [f"<think>\n{r['Complex-CoT']}\n</think>\n\n{r['Response']}"
+                                           for r in records]
+    assert result.splits["train"]["llamafactory"] == "train.llamafactory.json"
 
 
 def test_manifest_has_the_contract_fields(example):
@@ -126,9 +131,11 @@ def test_every_format_builds_and_each_split_loads(tmp_path, fmt, loader):
         ds = load_dataset(loader, data_files=str(result.path / file), split="train")
         assert ds.num_rows == result.splits[split]["rows"] > 0
         entry = info[f"doctor_qa_{split}"]
-        assert entry["file_name"] == file and entry["formatting"] in ("alpaca", "sharegpt")
+        named = result.splits[split].get("llamafactory") or file  # the dumps keep the CoT apart: a view holds it
+        assert entry["file_name"] == named and entry["formatting"] in ("alpaca", "sharegpt")
+        named_ds = ds if named == file else load_dataset("json", data_files=str(result.path / named), split="train")
         for column in entry.get("columns", {}).values():
-            assert column in ds.column_names
+            assert column in named_ds.column_names
 
 
 def test_lineage_file_traces_each_exported_row_in_order(example):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from helpers import write_jsonl
-from hydra.utils import instantiate
+from omegaconf import OmegaConf
 
-from dsbuild.build import _instantiate
+from dsbuild.build import _exporter, _instantiate
 from dsbuild.clean.base import Step
 from dsbuild.clean.pipeline import named_steps
 from dsbuild.config import CONF_DIR
@@ -83,13 +83,11 @@ def test_every_option_composes_and_instantiates(group, option, compose_cfg, tmp_
     choose = f"+{group}={option}" if group == "sweep" else f"{group}={option}"  # sweep presets are added, not chosen
     cfg = compose_cfg([choose, *required_overrides(group, option, tmp_path)])
     assert isinstance(_instantiate(cfg.source, "source"), Source)
-    exporter = instantiate(cfg.format)
+    exporter = _exporter(OmegaConf.to_container(cfg.format, resolve=True))
     assert exporter.name and exporter.extension.startswith(".")
     steps = named_steps(_instantiate(cfg.cleaning.rules, "cleaning.rules"))
     assert all(isinstance(step, Step) for _, step in steps)
     if cfg.llm.model is not None:
-        from omegaconf import OmegaConf
-
         from dsbuild.llm.settings import LLMSettings
 
         assert LLMSettings(**OmegaConf.to_container(cfg.llm, resolve=True)).model

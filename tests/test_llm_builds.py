@@ -337,6 +337,23 @@ def test_credentials_in_a_url_are_masked_in_every_file_and_message(run_cli, tmp_
         if path.is_file() and path.suffix != ".sqlite" and path.stat().st_size < 50_000_000:
             assert token.encode() not in path.read_bytes(), path
     assert "user:" not in (tmp_path / "run" / ".hydra" / "overrides.yaml").read_text()
+    [built] = versions(tmp_path)
+    rebuilt = run_cli("rebuild", str(built))  # from the masked overrides: the URL is where, not what
+    assert rebuilt.returncode == 0 and rebuilt.stdout.splitlines()[-1].startswith("byte-identical"), rebuilt.stdout
+
+
+@pytest.mark.slow
+def test_a_secret_in_a_config_file_is_refused_and_masked_in_what_hydra_saved(run_cli, tmp_path):
+    mine = tmp_path / "myconf" / "llm"
+    mine.mkdir(parents=True)
+    (mine / "mine.yaml").write_text("model: openai/gpt-4o-mini\napi_key: sk-from-a-yaml-file\n", encoding="utf-8")
+    result = run_cli("--config-dir", str(tmp_path / "myconf"), "experiment=medical_cot", "llm=mine",
+                     "llm.api_key_required=false")  # a setting about the key, not a key: accepted
+    assert result.returncode == 2
+    assert "llm.api_key holds a secret; a secret never goes in a config" in one_line_error(result)
+    for path in tmp_path.rglob("*.yaml"):
+        if "myconf" not in path.parts:
+            assert "sk-from-a-yaml-file" not in path.read_text(encoding="utf-8"), path
 
 
 def test_an_override_setting_a_secret_is_refused_before_hydra_writes_anything(run_cli, tmp_path):

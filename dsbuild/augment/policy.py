@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from ..split import SPLITS
+from ..split_order import SPLITS
 from .base import Modality
 
 MODALITIES = ("image", "audio", "text")

@@ -31,7 +31,7 @@ from ..errors import UserError
 from ..execute.local import LocalExecutor
 from ..execute.spill import InMemory, Spill, WorkFolder, as_table, batches
 from ..record import AUGMENT_FIELDS, task_fields
-from ..split import SPLITS
+from ..split_order import SPLITS
 from ..stage import StageReport
 from .base import AugmentContext, Augmented, Copies, Modality
 from .plans import HeldOut, Plan, copies_plan, noisy_plan

@@ -8,24 +8,36 @@ the written files to LLaMA-Factory (`dataset_info`). `validate_table` applies
 silently at export time.
 
 The prompt of a row is its `instruction` if non-empty, else its `question`. Chat formats append a
-non-empty `input` to it after a newline, as LLaMA-Factory joins alpaca prompt and query. With the
-CoT option, the answer is `<think>\\n{cot}\\n</think>\\n\\n{response}` (the DeepSeek-R1 layout).
+non-empty `input` to it after a newline, as LLaMA-Factory joins alpaca prompt and query.
+
+Reasoning is trained by default: every format puts a row's `cot` into the assistant turn the trainer
+computes the loss on (`reasoning: think_tags`, `<think>\\n{cot}\\n</think>\\n\\n{response}`, the
+DeepSeek-R1 convention; `reasoning_template` sets another wrapper, e.g. HuatuoGPT-o1's headings), and
+a row without a CoT gets the response alone, never an empty `<think>` block. `reasoning: drop` trains
+on the response only. A format whose own records keep the CoT apart (`cot_sft`, the lossless dumps)
+also writes a LLaMA-Factory view of the same rows (`llamafactory_view`), which dataset_info.json names.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import ClassVar
 
 import pyarrow as pa
 
+from ..errors import UserError
 from ..stage import partition
 from . import llamafactory, writers
 
 VALIDATE_STAGE = "validate"
 PROMPT_FIELDS = ("instruction", "question")
+REASONING = ("think_tags", "drop")
+THINK_TAGS = "<think>\n{cot}\n</think>\n\n{response}"
+_SLOT = re.compile(r"\{(cot|response)\}")
 
 
 def validate_table(exporter: Exporter, table: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -43,7 +55,56 @@ class Exporter:
     name: ClassVar[str]
     extension: ClassVar[str]
     fields: ClassVar[tuple[str, ...]]  # the row fields that `validate` and `to_record` read
+    reasoning: str = "think_tags"
+    reasoning_template: str | None = None
     _written: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.reasoning not in REASONING:
+            raise UserError(f"format.reasoning={self.reasoning!r}: use one of {', '.join(REASONING)}")
+        if self.reasoning_template is not None:
+            if self.reasoning == "drop":
+                raise UserError("format.reasoning_template is set but format.reasoning=drop trains no reasoning; "
+                                "use format.reasoning=think_tags with it")
+            if not isinstance(self.reasoning_template, str) or set(_SLOT.findall(self.reasoning_template)) != {
+                    "cot", "response"}:
+                raise UserError(f"format.reasoning_template={self.reasoning_template!r} must hold {{cot}} and "
+                                "{response}, e.g. '## Thinking\\n\\n{cot}\\n\\n## Final Response\\n\\n{response}'")
+
+    def answer(self, row: dict) -> str:
+        """The assistant turn of a row: its response, with its CoT wrapped before it unless reasoning=drop
+        or the row has none."""
+        if self.reasoning == "drop" or not _non_empty(row.get("cot")):
+            return row["response"]
+        values = {"cot": row["cot"], "response": row["response"]}
+        return _SLOT.sub(lambda m: values[m.group(1)], self.reasoning_template or THINK_TAGS)
+
+    def messages(self, row: dict) -> list[dict] | None:
+        """The conversation a trainer sees for a valid row (system, user, assistant with its reasoning), to
+        count its tokens; None for a row without a prompt and a response (a dump of passages)."""
+        if not _non_empty(row.get("response")) or _prompt_reason(row, "prompt") is not None:
+            return None
+        prompt = _prompt(row)
+        if _non_empty(row.get("input")):
+            prompt = f"{prompt}\n{row['input']}"
+        system = row.get("system") if _non_empty(row.get("system")) else None
+        return _conversation(system, prompt, self.answer(row))
+
+    def split_answer(self, text: str | None) -> tuple[str | None, str | None]:
+        """(cot, response) of an assistant turn `answer` wrote: its inverse (cot None for a turn without one)."""
+        if self.reasoning == "drop" or not isinstance(text, str):
+            return None, text
+        template = self.reasoning_template or THINK_TAGS
+        parts = _SLOT.split(template)  # literal, name, literal, name, literal
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" if p == "cot" else f"(?P<{p}>.*)"
+                          for i, p in enumerate(parts))
+        found = re.fullmatch(pattern, text, re.DOTALL)
+        return (found.group("cot"), found.group("response")) if found else (None, text)
+
+    def llamafactory_view(self, columns) -> Exporter | None:
+        """The exporter of a LLaMA-Factory view of rows with these columns, when this format's own records
+        would not train their reasoning (None: dataset_info.json names the format's own files)."""
+        return None
 
     def validate(self, row: dict) -> str | None:
         """None if `row` can become a record of this format, else a one-line reason naming the field."""
@@ -109,6 +170,10 @@ class CotSft(Exporter):
     def to_record(self, row: dict) -> dict:
         return {key: row[f] for f, key in self.KEYS.items()}
 
+    def llamafactory_view(self, columns) -> Exporter | None:
+        """LLaMA-Factory has no CoT column: its view is alpaca with the reasoning in `output`."""
+        return None if self.reasoning == "drop" else Alpaca(self.reasoning, self.reasoning_template)
+
     def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
         def renamed():
             for batch in stream:
@@ -129,14 +194,13 @@ class Alpaca(Exporter):
     name: ClassVar[str] = "alpaca"
     extension: ClassVar[str] = ".json"
     fields: ClassVar[tuple[str, ...]] = ("system", "instruction", "question", "input", "cot", "response")
-    cot_in_output: bool = False
 
     def validate(self, row: dict) -> str | None:
         return (
             _prompt_reason(row, "instruction")
             or _optional_text(row, "input", "input")
             or _text(row, "response", "output")
-            or (_text(row, "cot", "<think> block") if self.cot_in_output else None)
+            or _optional_text(row, "cot", "reasoning")
             or _optional_text(row, "system", "system")
         )
 
@@ -144,7 +208,7 @@ class Alpaca(Exporter):
         record = {
             "instruction": _prompt(row),
             "input": row.get("input") or "",
-            "output": _answer(row, self.cot_in_output),
+            "output": self.answer(row),
         }
         if _non_empty(row.get("system")):
             record["system"] = row["system"]
@@ -159,7 +223,6 @@ class _Chat(Exporter):
     user_label: ClassVar[str]  # how reasons name the user / assistant / system message
     assistant_label: ClassVar[str]
     system_label: ClassVar[str]
-    cot_in_response: bool = False
     system_prompt: str | None = None
 
     def validate(self, row: dict) -> str | None:
@@ -167,9 +230,12 @@ class _Chat(Exporter):
             _prompt_reason(row, self.user_label)
             or _optional_text(row, "input", self.user_label)
             or _text(row, "response", self.assistant_label)
-            or (_text(row, "cot", "<think> block") if self.cot_in_response else None)
+            or _optional_text(row, "cot", "reasoning")
             or _optional_text(row, "system", self.system_label)
         )
+
+    def messages(self, row: dict) -> list[dict] | None:
+        return _conversation(*self._turns(row))
 
     def _turns(self, row: dict) -> tuple[str | None, str, str]:
         """(system or None, user message, assistant message)."""
@@ -179,7 +245,7 @@ class _Chat(Exporter):
         prompt = _prompt(row)
         if _non_empty(row.get("input")):
             prompt = f"{prompt}\n{row['input']}"
-        return system, prompt, _answer(row, self.cot_in_response)
+        return system, prompt, self.answer(row)
 
 
 @dataclass
@@ -212,10 +278,7 @@ class OpenAI(_Chat):
     system_label: ClassVar[str] = "system content"
 
     def to_record(self, row: dict) -> dict:
-        system, prompt, answer = self._turns(row)
-        messages = [{"role": "system", "content": system}] if system else []
-        messages += [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
-        return {"messages": messages}
+        return {"messages": self.messages(row)}
 
 
 @dataclass
@@ -229,6 +292,15 @@ class _AllColumns(Exporter):
 
     def to_record(self, row: dict) -> dict:
         return dict(row)
+
+    def llamafactory_view(self, columns) -> Exporter | None:
+        """Rows with a prompt, a response and a CoT train through an alpaca view with the reasoning in
+        `output`; other rows are described (or not) by the dump's own columns."""
+        columns = set(columns)
+        if self.reasoning == "drop" or "cot" not in columns or "response" not in columns \
+                or not columns & set(PROMPT_FIELDS):
+            return None
+        return Alpaca(self.reasoning, self.reasoning_template)
 
 
 @dataclass
@@ -253,6 +325,11 @@ class Parquet(_AllColumns):
     def _write(self, stream: writers.BatchStream, path: Path) -> frozenset[str]:
         writers.write_parquet_batches(stream, path)
         return frozenset(stream.columns)
+
+
+def _conversation(system: str | None, prompt: str, answer: str) -> list[dict]:
+    messages = [{"role": "system", "content": system}] if system else []
+    return [*messages, {"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
 
 
 def _first(reasons) -> str | None:
@@ -299,7 +376,28 @@ def _prompt(row: dict) -> str:
     return instruction if _non_empty(instruction) else row["question"]
 
 
-def _answer(row: dict, with_cot: bool) -> str:
-    if with_cot:
-        return f"<think>\n{row['cot']}\n</think>\n\n{row['response']}"
-    return row["response"]
+TOKEN_KEYS = ("tokenizer", "chat_template", "cutoff_len", "over_cutoff")  # format.<key> of token_lengths.py
+EXPORTERS: dict[str, type[Exporter]] = {cls.name: cls for cls in (CotSft, Alpaca, ShareGPT, OpenAI, Jsonl, Parquet)}
+_LEGACY_COT = ("cot_in_output", "cot_in_response")  # before format.reasoning: true trained the CoT, false did not
+
+
+def exporter_from_record(node: object, where: str) -> Exporter:
+    """The exporter a version's recorded `config.format` describes, looked up among dsbuild's own formats
+    by its `_target_`; nothing named in the record is imported or called. A record naming anything else, or
+    a setting that is not a plain value of that format, is a UserError."""
+    target = node.get("_target_") if isinstance(node, dict) else None
+    known = {f"{cls.__module__}.{cls.__qualname__}": cls for cls in EXPORTERS.values()}
+    if target not in known:
+        raise UserError(f"{where}: config.format names {target!r}, which is not a dsbuild format "
+                        f"({', '.join(sorted(EXPORTERS))}); the manifest was edited or damaged, nothing was run")
+    cls = known[target]
+    settings = {k: v for k, v in node.items() if k not in ("_target_", *TOKEN_KEYS)}  # the tokens stage's
+    for legacy in _LEGACY_COT:
+        if legacy in settings:
+            settings["reasoning"] = "think_tags" if settings.pop(legacy) else "drop"
+    allowed = {f.name for f in dataclass_fields(cls) if f.init}
+    for key, value in settings.items():
+        if key not in allowed or not (value is None or isinstance(value, (str, bool, int, float))):
+            raise UserError(f"{where}: config.format.{key}={value!r} is not a setting of format {cls.name}; "
+                            "the manifest was edited or damaged")
+    return cls(**settings)

@@ -5,10 +5,12 @@ Each split becomes an entry `<dataset>_<split>` with `file_name`, `formatting` (
 A column is declared only if the split's records have that key: LLaMA-Factory reads declared
 columns without a fallback and fails on a missing one.
 
-LLaMA-Factory has no chain-of-thought column, so a `cot_sft` file is declared as alpaca with
-prompt=Question and response=Response and its Complex-CoT is not trained on; to train on the
-reasoning, export `alpaca` with `cot_in_output` or `sharegpt` / `openai` with `cot_in_response`.
-OpenAI-style messages are LLaMA-Factory's sharegpt formatting with role/content tags.
+LLaMA-Factory has no chain-of-thought column and computes the loss on the response alone, so the
+reasoning must be inside the response. alpaca, sharegpt and openai records already hold it there
+(`format.reasoning`); for `cot_sft` and the lossless dumps the version also holds a view of the same
+rows, `<split>.llamafactory.json` (alpaca, the reasoning in `output`), and the entries name that file.
+With `format.reasoning=drop`, a `cot_sft` file is declared as alpaca with prompt=Question and
+response=Response. OpenAI-style messages are LLaMA-Factory's sharegpt formatting with role/content tags.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ class RunStats:
     done: int = 0
     cached: int = 0
     shared: int = 0  # answered by another process that was sending the same call
-    sent: int = 0
+    sent: int = 0  # calls that went out (answered or not)
     failed: int = 0
     cost_usd: float = 0.0
     prompt_tokens: int = 0
@@ -212,10 +212,15 @@ class LLMClient:
     def check_budget(self, batches: Iterable[Sequence[Call]]) -> None:
         """The budget pre-check of `run` over every batch of a run at once (the calls the cache cannot answer).
 
-        Does nothing without llm.max_cost_usd or a price for the model; otherwise renders each uncached
+        Does nothing without llm.max_cost_usd, and warns once that it cannot be enforced for a model litellm
+        has no price for; otherwise renders each uncached
         call once more, which costs far less than a run that stops half way.
         """
-        if self.settings.max_cost_usd is None or _prices(self.settings.model) is None:
+        if self.settings.max_cost_usd is None:
+            return
+        if _prices(self.settings.model) is None:
+            log.warning("llm.max_cost_usd=%s cannot be enforced: litellm's price table has no price for %s, so "
+                        "every call counts as $0", self.settings.max_cost_usd, self.settings.model)
             return
         uncached = tokens = 0
         with self.cache.uncounted():  # the run looks them up again, and that is what the manifest counts
@@ -347,6 +352,7 @@ class LLMClient:
         messages = list(call.messages)
         attempts = repairs = 0
         max_tokens = self.settings.max_tokens
+        self.stats.sent += 1
         while True:
             attempts += 1
             if attempts > 1:
@@ -431,7 +437,6 @@ class LLMClient:
         return Outcome(error=reason, attempts=attempts, key=key)
 
     def _account(self, usage: dict, cost: float) -> None:
-        self.stats.sent += 1
         self.stats.cost_usd += cost
         self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)
         self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..build import rebuild_command
-from ..split import SPLITS
+from ..split_order import SPLITS
 from ..stage import StageReport, concat, mark_rejected
 from ..version.fingerprint import VERSION_ID_CHARS, file_sha256
 from ..version.store import write_atomically

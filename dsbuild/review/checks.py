@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UserError
-from ..split import SPLITS
+from ..split_order import SPLITS
 from .verdict import EDITABLE_FIELDS
 from .verdict_files import VerdictFile
 from .version_reader import Version

@@ -21,7 +21,7 @@ import pyarrow as pa
 from .. import __version__
 from ..errors import UserError
 from ..record import is_text_type
-from ..split import SPLITS
+from ..split_order import SPLITS
 from . import labelstudio
 from .page import render_page
 from .sampling import Sample

@@ -8,12 +8,9 @@ Chat formats fold `input` into the user message; the row then holds that message
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ..errors import UserError
-
-_THINK = re.compile(r"<think>\n(.*?)\n</think>\n\n(.*)", re.DOTALL)
 
 
 def record_reader(exporter) -> Callable[[dict], dict]:
@@ -23,41 +20,40 @@ def record_reader(exporter) -> Callable[[dict], dict]:
         keys = exporter.KEYS
         return lambda record: {field: record.get(key) for field, key in keys.items()}
     if name == "alpaca":
-        return lambda record: _alpaca(record, exporter.cot_in_output)
+        return lambda record: _alpaca(record, exporter)
     if name == "sharegpt":
-        return lambda record: _sharegpt(record, exporter.cot_in_response)
+        return lambda record: _sharegpt(record, exporter)
     if name == "openai":
-        return lambda record: _openai(record, exporter.cot_in_response)
+        return lambda record: _openai(record, exporter)
     if name in ("jsonl", "parquet"):
         return dict
     raise UserError(f"dsbuild review cannot read the {name!r} format back; review a version built with cot_sft, "
                     "alpaca, sharegpt, openai, jsonl or parquet")
 
 
-def _answer(text: str | None, with_cot: bool) -> dict:
-    """response (and cot) from an answer that may open with the `<think>` block the exporter wrote."""
-    if with_cot and isinstance(text, str) and (match := _THINK.fullmatch(text)):
-        return {"cot": match.group(1), "response": match.group(2)}
-    return {"response": text}
+def _answer(text: str | None, exporter) -> dict:
+    """response (and cot) from an assistant turn that may hold the reasoning the exporter wrapped in."""
+    cot, response = exporter.split_answer(text)
+    return {"response": response} if cot is None else {"cot": cot, "response": response}
 
 
 def _with_system(row: dict, system: str | None) -> dict:
     return {"system": system, **row} if system is not None else row
 
 
-def _alpaca(record: dict, cot_in_output: bool) -> dict:
+def _alpaca(record: dict, exporter) -> dict:
     row = {"instruction": record.get("instruction"), "input": record.get("input"),
-           **_answer(record.get("output"), cot_in_output)}
+           **_answer(record.get("output"), exporter)}
     return _with_system(row, record.get("system"))
 
 
-def _sharegpt(record: dict, cot_in_response: bool) -> dict:
+def _sharegpt(record: dict, exporter) -> dict:
     turns = {turn.get("from"): turn.get("value") for turn in record.get("conversations") or []}
-    row = {"question": turns.get("human"), **_answer(turns.get("gpt"), cot_in_response)}
+    row = {"question": turns.get("human"), **_answer(turns.get("gpt"), exporter)}
     return _with_system(row, record.get("system"))
 
 
-def _openai(record: dict, cot_in_response: bool) -> dict:
+def _openai(record: dict, exporter) -> dict:
     turns = {m.get("role"): m.get("content") for m in record.get("messages") or []}
-    row = {"question": turns.get("user"), **_answer(turns.get("assistant"), cot_in_response)}
+    row = {"question": turns.get("user"), **_answer(turns.get("assistant"), exporter)}
     return _with_system(row, turns.get("system"))

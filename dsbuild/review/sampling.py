@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import UserError
-from ..split import SPLITS, largest_remainder, unit_hashes
+from ..split import largest_remainder, unit_hashes
+from ..split_order import SPLITS
 
 SALT = "review:"
 MISSING = "(missing)"

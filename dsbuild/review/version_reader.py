@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hydra.errors import InstantiationException
-from hydra.utils import instantiate
 
 from ..errors import UserError
+from ..export.formats import exporter_from_record
 from ..version.fingerprint import file_sha256
 from .records import record_reader
 
@@ -123,14 +122,8 @@ def rows_table(rows: list[dict], label: str) -> pa.Table:
 
 
 def _exporter(manifest: dict, where: Path):
-    node = (manifest["config"] or {}).get("format")
-    if not isinstance(node, dict) or "_target_" not in node:
-        raise UserError(f"{where}: config.format names no exporter (_target_); the manifest is damaged")
-    try:
-        return instantiate(node, _convert_="all")
-    except InstantiationException as exc:
-        raise UserError(f"{where}: cannot build the exporter {node['_target_']} ({str(exc).splitlines()[0]}); "
-                        "review it with the dsbuild version that built it") from None
+    """The version's exporter, looked up by name among dsbuild's formats: reading a folder runs no code."""
+    return exporter_from_record((manifest["config"] or {}).get("format"), str(where))
 
 
 def _check_sha(path: Path, expected: str | None) -> None:

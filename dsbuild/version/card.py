@@ -18,6 +18,7 @@ from ..record import text_fields
 from .augment_section import augment_section
 from .llm_section import llm_section
 from .stats import SAMPLE_ROWS, text_lengths
+from .token_section import token_section
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -181,6 +182,8 @@ def render_card(
     llm_calls: Mapping[str, Mapping] | None = None,
     scores: Mapping[str, Mapping] | None = None,
     supersedes: str | None = None,
+    tokens: Mapping | None = None,
+    token_figure: str | None = None,
 ) -> str:
     """The card's Markdown text. `figures`: text field -> before/after PNG; `compared`: rows before and after;
     `augment`: the augment stage's summary; `llm_calls` / `scores`: per task, its calls and a judge's scores."""
@@ -227,7 +230,11 @@ def render_card(
             lines.append(f"| {_cell(ref)} | {_cell(reason)} |")
         if len(unreadable) > UNREADABLE_LISTED:
             lines.append(f"| … | {len(unreadable) - UNREADABLE_LISTED} more in `rejects.jsonl` (ids `input:…`) |")
+    lines += token_section(tokens, token_figure)
     lines += ["", "## Field lengths (characters, all splits but pilot)", ""]
+    if tokens is None:
+        lines += ["Lengths are in characters; set `format.tokenizer` to the target model's tokenizer to count the "
+                  "tokens the trainer will see.", ""]
     if lengths:
         lines += ["| field | min | median | mean | p95 | max |", "|---|---:|---:|---:|---:|---:|"]
         for field, st in lengths.items():

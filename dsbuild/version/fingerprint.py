@@ -15,9 +15,10 @@ VERSION_ID_CHARS = 12
 # instead, and output locations never change content.
 LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cache_path", "cache_dir", "eval_path",
                            "sounds_path", "ir_path"})
-# llm settings that decide how fast a build runs (or whether it stops), never what it writes.
+# llm settings that decide how fast a build runs (or whether it stops) and where the server is, never what it
+# writes: the answers decide that, and a version's id covers them (version_id).
 LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd", "max_failed_share",
-                              "preflight", "api_key_env", "api_key_required", "timeout"})
+                              "preflight", "api_key_env", "api_key_required", "timeout", "api_base"})
 RUNTIME_KEYS = {"llm": LLM_RUNTIME_KEYS, "augment": frozenset({"workers"})}  # per section: speed, not content
 RUNTIME_SECTIONS = frozenset({"executor"})  # top-level groups that say where a build runs, never what it writes
 

@@ -45,6 +45,10 @@ def staged(final: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        try:  # a build that published nothing leaves no empty dataset folder behind
+            final.parent.rmdir()
+        except OSError:  # it holds versions (or another build's temp folder)
+            pass
 
 
 @contextmanager

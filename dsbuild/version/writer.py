@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 from ..augment.base import MEDIA_FOLDER, MEDIA_INDEX
 from ..execute.spill import Spill, batches
+from ..export.formats import validate_table
+from ..export.pilot import pilot_config, write_pilot_config
 from ..export.writers import write_jsonl_batches
 from ..llm.ledger import FAILURES_FILE, write_failures
 from ..sources.base import INPUT_ID_PREFIX
@@ -24,8 +26,10 @@ from .fingerprint import file_sha256
 from .histograms import write_histograms
 from .manifest import build_manifest
 from .stats import Profile, ProfileBuilder
+from .token_section import write_token_histogram
 
 EXAMPLES_PER_RULE = 5
+LLAMAFACTORY_VIEW = ".llamafactory.json"  # <split>.llamafactory.json: the rows as LLaMA-Factory trains them
 # other files whose sha256 the manifest records (splits, lineage, rejects and figures have their own entries)
 LISTED_FILES = ("dataset_info.json", "README.md")
 
@@ -55,12 +59,16 @@ class VersionContent:
     failures: list = field(default_factory=list)  # its LLM calls that failed (llm.ledger.Failure), pinned
     llm_calls: dict = field(default_factory=dict)  # per task: calls, answers, failures, tokens, price (Tally)
     supersedes: str | None = None  # the version of the same recipe whose failed calls this one retried
+    tokens: object | None = None  # export.token_lengths.TokenLengths when format.tokenizer is set
+    final: Path | None = None  # where the version is published (the pilot's LLaMA-Factory config names it)
+    pilot: dict = field(default_factory=dict)  # the pilot settings: model, template, llamafactory
+    cutoff_len: int = 2048
 
 
 def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
     """Write every file of the version into `folder`; return rows, file and sha256 per split."""
     exporter = content.exporter
-    split_info, files = {}, {}
+    split_info, files, views = {}, {}, {}
     kept_rows = sum(rows.num_rows for name, rows in content.splits.items() if name != "pilot")
     kept_profile, lengths, langs = ProfileBuilder(expected_rows=kept_rows), LengthStats(), Languages()
     for split_name, rows in content.splits.items():
@@ -81,7 +89,24 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
             lineage_name = f"{split_name}.lineage.jsonl"  # a second pass over the split's batches
             write_jsonl_batches((lineage_table(b, exporter) for b in rows.to_batches()), folder / lineage_name)
             split_info[split_name].update(lineage=lineage_name, lineage_sha256=file_sha256(folder / lineage_name))
-    write_json(folder / "dataset_info.json", exporter.dataset_info(content.name, files))
+        view = exporter.llamafactory_view(rows.schema.names)
+        if view is not None:  # the format keeps the CoT apart: LLaMA-Factory trains from a view with it
+            view_name = f"{split_name}{LLAMAFACTORY_VIEW}"
+            if view.write_batches((validate_table(view, _table(b))[0] for b in rows.to_batches()), folder / view_name):
+                views[split_name] = (view, view_name)
+                split_info[split_name].update(llamafactory=view_name,
+                                              llamafactory_sha256=file_sha256(folder / view_name))
+            else:
+                (folder / view_name).unlink()
+    info = {}  # per split, in split order: the format's own file, or the view LLaMA-Factory trains from
+    for split_name, file_name in files.items():
+        described, name = views.get(split_name, (exporter, file_name))
+        info.update(described.dataset_info(content.name, {split_name: name}))
+    write_json(folder / "dataset_info.json", info)
+    trainer_files = ()
+    if content.final is not None:
+        text = pilot_config(content.final, content.name, info, content.pilot, content.cutoff_len)
+        trainer_files = (write_pilot_config(folder, text),) if text else ()
     media = write_media_index(folder)
     pinned = ()
     if content.failures:
@@ -93,12 +118,15 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         rejects_path.write_bytes(b"")
     after = kept_profile.result()
     figures = write_histograms(folder, content.before, after)
+    token_summary = None if content.tokens is None else content.tokens.summary()
+    token_figure = None if content.tokens is None else write_token_histogram(
+        folder, content.tokens.lengths, content.tokens.cutoff_len)
     (folder / "README.md").write_text(render_card(
         name=content.name, version_id=content.version_id, splits=split_info, stages=content.stages,
         reject_examples=reject_examples(content.rejects), lengths=lengths.result(), langs=langs.result(),
         format_name=exporter.name, rebuild_command=content.rebuild_command,
         unreadable=unreadable_inputs(content.rejects), figures=figures, compared=(content.before.rows, after.rows),
-        augment=content.augment, llm_calls=content.llm_calls,
+        augment=content.augment, llm_calls=content.llm_calls, tokens=token_summary, token_figure=token_figure,
         scores={task: usage["scores"] for task, usage in content.llm.items() if usage.get("scores")},
         supersedes=content.supersedes,
     ), encoding="utf-8")
@@ -117,12 +145,21 @@ def write_files(folder: Path, content: VersionContent) -> dict[str, dict]:
         manifest["supersedes"] = content.supersedes
     manifest["rejects"] = {"rows": reject_rows,
                            "file": "rejects.jsonl", "sha256": file_sha256(rejects_path)}
+    if token_figure:
+        figures = {**figures, "tokens": token_figure}
     manifest["figures"] = {name: {"field": f, "sha256": file_sha256(folder / name)} for f, name in figures.items()}
-    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in LISTED_FILES + media + pinned}
+    listed = LISTED_FILES + media + pinned + trainer_files
+    manifest["files"] = {name: {"sha256": file_sha256(folder / name)} for name in listed}
+    if token_summary is not None:
+        manifest["tokens"] = token_summary
     if content.augment is not None:
         manifest["augment"] = content.augment
     write_json(folder / "manifest.json", manifest)
     return split_info
+
+
+def _table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    return batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
 
 
 def _observed(batches, observers):

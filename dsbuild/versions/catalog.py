@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..errors import UserError
-from ..split import SPLITS
+from ..split_order import split_rank
 from .manifest_files import MANIFEST
 
 OVERRIDES_WIDTH = 60
@@ -49,12 +49,6 @@ def summarize(folder: Path) -> dict:
     except (OSError, ValueError, AttributeError) as exc:
         entry["problem"] = f"{MANIFEST} cannot be read ({exc})"
     return entry
-
-
-def split_rank(split: str) -> tuple[int, str]:
-    """Sort key of a split name: train, validation, test, pilot, then any other by name."""
-    order = (*SPLITS, "pilot")
-    return (order.index(split), "") if split in order else (len(order), split)
 
 
 def in_split_order(splits: dict) -> list[tuple[str, dict]]:

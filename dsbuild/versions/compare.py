@@ -3,7 +3,9 @@
 Every file must have the same bytes, except manifest.json, which is compared without what a rebuild
 changes by design: `created_at`, each stage's `seconds`, the LLM usage counters (a rebuild answers from
 the cache: `sent`, `cached`, cost and tokens differ; the `model` must not), and the config's
-`output_dir` and LLM speed settings (they never change content; see `version.fingerprint`).
+`output_dir` and LLM speed settings (they never change content; see `version.fingerprint`); and the
+pilot's LLaMA-Factory config, which names where its version lives: it is compared with the rebuild's
+location replaced by the original's.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..export.pilot import PILOT_CONFIG
 from ..version.fingerprint import LLM_RUNTIME_KEYS, file_sha256
 from .config_diff import ABSENT, flatten
 from .manifest_files import MANIFEST, short
@@ -36,6 +39,12 @@ def compare_folders(original: Path, rebuilt: Path) -> Comparison:
             result.differing.append(f"{name}: not in the rebuild")
         elif name not in names_a:
             result.differing.append(f"{name}: only in the rebuild")
+        elif name == PILOT_CONFIG:
+            moved = (rebuilt / name).read_text(encoding="utf-8").replace(str(rebuilt.parent), str(original.parent))
+            if moved == (original / name).read_text(encoding="utf-8"):
+                result.identical += 1
+            else:
+                result.differing.append(f"{name}: differs (beyond the folder it names)")
         elif name == MANIFEST:
             keys = _manifest_differences(original / name, rebuilt / name)
             if keys:
@@ -56,6 +65,7 @@ def compare_folders(original: Path, rebuilt: Path) -> Comparison:
 def stable_manifest(manifest: dict) -> dict:
     """The manifest without the keys a rebuild changes by design (see the module docstring)."""
     kept = {k: v for k, v in manifest.items() if k != "created_at"}
+    kept["files"] = {k: v for k, v in (manifest.get("files") or {}).items() if k != PILOT_CONFIG}  # compared itself
     kept["stages"] = [{k: v for k, v in stage.items() if k != "seconds"} for stage in manifest.get("stages") or []]
     if "llm" in manifest:
         kept["llm"] = {task: {"model": usage.get("model")} for task, usage in (manifest["llm"] or {}).items()}

@@ -1,6 +1,6 @@
 """Which files a version's manifest.json vouches for, with the sha256 it records for each.
 
-The split files and their lineage files (`splits`), rejects.jsonl (`rejects`), the card's figures
+The split files, their lineage files and LLaMA-Factory views (`splits`), rejects.jsonl (`rejects`), the card's figures
 (`figures`), the card, dataset_info.json and media.sha256 (`files`), and the augmented media files that
 media.sha256 lists. manifest.json itself is the list, so it is
 never in it.
@@ -23,6 +23,8 @@ def listed_files(manifest: dict) -> dict[str, str | None]:
             listed[info["file"]] = info.get("sha256")
         if info.get("lineage"):
             listed[info["lineage"]] = info.get("lineage_sha256")
+        if info.get("llamafactory"):
+            listed[info["llamafactory"]] = info.get("llamafactory_sha256")
     rejects = manifest.get("rejects") or {}
     if rejects.get("file"):
         listed[rejects["file"]] = rejects.get("sha256")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import pyarrow as pa
 
 from ..errors import UserError
-from .catalog import split_rank
+from ..split_order import split_rank
 
 PILOT = "pilot"
 EXAMPLES = 3

@@ -41,8 +41,8 @@ ROWS = [
 ]
 
 EXPORTERS = [
-    CotSft(), Alpaca(), Alpaca(cot_in_output=True), ShareGPT(), ShareGPT(cot_in_response=True, system_prompt="默认"),
-    OpenAI(), OpenAI(cot_in_response=True, system_prompt="sys"), Jsonl(), Parquet(),
+    CotSft(), Alpaca(reasoning="drop"), Alpaca(), ShareGPT(reasoning="drop"), ShareGPT(system_prompt="默认"),
+    OpenAI(reasoning="drop"), OpenAI(system_prompt="sys"), Jsonl(), Parquet(),
 ]
 JSON_EXPORTERS = [e for e in EXPORTERS if not isinstance(e, Parquet)]
 
@@ -83,18 +83,22 @@ def _cut(table: pa.Table, seed: int) -> list:
 
 # sha256 of each JSON format's file for the fixed rows, written by the whole-table code before batches existed.
 GOLDEN = {
-    "CotSft()": "40e4acfa38dae0a36fb5ce0db0a1df32f5c48ca5555314097a39e2846c1af004",
-    "Alpaca(cot_in_output=False)": "aabf6ea9556a241d3a7de3923b2603ba7c3cbd0262be17f1e22bc756e96b3b1e",
-    "Alpaca(cot_in_output=True)": "379fdb8a814605c13ba5e105258ed7be962010d3379d0ef5960eeb2000155446",
-    "ShareGPT(cot_in_response=False, system_prompt=None)":
+    "CotSft(reasoning='think_tags', reasoning_template=None)":
+        "40e4acfa38dae0a36fb5ce0db0a1df32f5c48ca5555314097a39e2846c1af004",
+    "Alpaca(reasoning='drop', reasoning_template=None)":
+        "aabf6ea9556a241d3a7de3923b2603ba7c3cbd0262be17f1e22bc756e96b3b1e",
+    "Alpaca(reasoning='think_tags', reasoning_template=None)":
+        "379fdb8a814605c13ba5e105258ed7be962010d3379d0ef5960eeb2000155446",
+    "ShareGPT(reasoning='drop', reasoning_template=None, system_prompt=None)":
         "87c62b0942e69af2056078599262f5d5eb21b38b248c7a6666aaef19f2408cb9",
-    "ShareGPT(cot_in_response=True, system_prompt='默认')":
+    "ShareGPT(reasoning='think_tags', reasoning_template=None, system_prompt='默认')":
         "35d41093909a236713b55831d510de7ca20c2b7de8d3bafdd104c252af9e7b8a",
-    "OpenAI(cot_in_response=False, system_prompt=None)":
+    "OpenAI(reasoning='drop', reasoning_template=None, system_prompt=None)":
         "959975d43782f304fe78bb89eb6b09217f3b742209aeeba91e6f7046c640a6aa",
-    "OpenAI(cot_in_response=True, system_prompt='sys')":
+    "OpenAI(reasoning='think_tags', reasoning_template=None, system_prompt='sys')":
         "3e01b6a6c052a4ba1810f715e0ceca78ba86129bb4a980884af6861e661f54fd",
-    "Jsonl()": "71f34efe7f432a189e14d3238a47e178e71892ed2a032930f21281a8cc299c1f",
+    "Jsonl(reasoning='think_tags', reasoning_template=None)":
+        "71f34efe7f432a189e14d3238a47e178e71892ed2a032930f21281a8cc299c1f",
 }
 REJECTS_GOLDEN = "7b902d5df4c3e11733c8b7842a69df9912dff3ab3db44d67a7efcf33d033d707"
 

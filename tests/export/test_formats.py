@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
+from dsbuild.errors import UserError
 from dsbuild.export.formats import (
     Alpaca,
     CotSft,
@@ -74,12 +75,11 @@ GOOD = {"id": "x", "question": "q?", "cot": "think", "response": "answer"}
         (Alpaca(), {"question": "q", "response": "a", "system": 1.5},
          "system is not a string (field system: float)"),
         (Alpaca(), {"question": "q", "response": "a"}, None),
-        (Alpaca(cot_in_output=True), {"question": "q", "response": "a"},
-         "<think> block is missing (field cot)"),
-        (Alpaca(cot_in_output=True), GOOD, None),
+        (Alpaca(), {"question": "q", "response": "a", "cot": 3}, "reasoning is not a string (field cot: int)"),
+        (Alpaca(), GOOD, None),
         (ShareGPT(), {"response": "a"}, "human value is missing (field instruction or question)"),
         (ShareGPT(), {"question": "q", "response": None}, "gpt value is missing (field response)"),
-        (ShareGPT(cot_in_response=True), {**GOOD, "cot": ""}, "<think> block is empty (field cot)"),
+        (ShareGPT(), {**GOOD, "cot": ""}, None),
         (ShareGPT(), {"question": "q", "response": "a"}, None),
         (OpenAI(), {"question": "q", "response": "a"}, None),
         (OpenAI(), {"question": "q", "response": 5},
@@ -135,21 +135,41 @@ def test_cot_sft_record():
 
 
 def test_alpaca_records():
-    assert Alpaca().to_record(ROWS[0]) == {
+    assert Alpaca(reasoning="drop").to_record(ROWS[0]) == {
         "instruction": "孩子发烧三十九度怎么办？", "input": "", "output": "多喝水，必要时用退烧药。",
         "system": "你是一名医生。",
     }
-    assert Alpaca(cot_in_output=True).to_record(ROWS[1]) == {
+    assert Alpaca().to_record(ROWS[1]) == {
         "instruction": "解释这个词", "input": "\"熵\"",
         "output": "<think>\nIt's about disorder.\n</think>\n\n熵表示无序程度。",
     }
+    assert Alpaca(reasoning="drop").to_record(ROWS[1])["output"] == "熵表示无序程度。"
+
+
+def test_a_row_without_a_cot_gets_no_empty_think_block_and_another_wrapper_can_be_set():
+    assert Alpaca().to_record({"question": "q", "cot": " ", "response": "a"})["output"] == "a"
+    headings = Alpaca(reasoning_template="## Thinking\n\n{cot}\n\n## Final Response\n\n{response}")
+    assert headings.to_record({"question": "q", "cot": "c {response}", "response": "a {cot}"})["output"] == (
+        "## Thinking\n\nc {response}\n\n## Final Response\n\na {cot}")  # braces in the text stay as they are
+    assert headings.split_answer("## Thinking\n\nc\n\n## Final Response\n\na") == ("c", "a")
+    assert Alpaca().split_answer("no reasoning here") == (None, "no reasoning here")
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"reasoning": "inline"}, r"format.reasoning='inline': use one of think_tags, drop"),
+    ({"reasoning_template": "{cot} only"}, r"must hold \{cot\} and \{response\}"),
+    ({"reasoning": "drop", "reasoning_template": "{cot}{response}"}, r"reasoning=drop trains no reasoning"),
+])
+def test_bad_reasoning_settings_are_one_line_errors(settings, message):
+    with pytest.raises(UserError, match=message):
+        Alpaca(**settings)
 
 
 def test_sharegpt_records():
-    assert ShareGPT().to_record(ROWS[1]) == {"conversations": [
+    assert ShareGPT(reasoning="drop").to_record(ROWS[1]) == {"conversations": [
         {"from": "human", "value": "解释这个词\n\"熵\""}, {"from": "gpt", "value": "熵表示无序程度。"},
     ]}
-    record = ShareGPT(cot_in_response=True, system_prompt="默认").to_record(ROWS[0])
+    record = ShareGPT(system_prompt="默认").to_record(ROWS[0])
     assert record == {
         "conversations": [
             {"from": "human", "value": "孩子发烧三十九度怎么办？"},
@@ -162,11 +182,12 @@ def test_sharegpt_records():
 
 
 def test_openai_records():
-    assert OpenAI().to_record(ROWS[0]) == {"messages": [
+    assert OpenAI(reasoning="drop").to_record(ROWS[0]) == {"messages": [
         {"role": "system", "content": "你是一名医生。"},
         {"role": "user", "content": "孩子发烧三十九度怎么办？"},
         {"role": "assistant", "content": "多喝水，必要时用退烧药。"},
     ]}
+    assert OpenAI().to_record(ROWS[0])["messages"][2]["content"].startswith("<think>\n先看精神状态。")
     assert OpenAI().to_record(ROWS[1])["messages"][0] == {"role": "user", "content": "解释这个词\n\"熵\""}
     with_default = OpenAI(system_prompt="默认").to_record(ROWS[1])
     assert with_default["messages"][0] == {"role": "system", "content": "默认"}
@@ -175,9 +196,9 @@ def test_openai_records():
 # --- writing and loading back -------------------------------------------------------------------
 
 EXPORTERS = [
-    CotSft(), Alpaca(), Alpaca(cot_in_output=True),
-    ShareGPT(), ShareGPT(cot_in_response=True, system_prompt="默认"),
-    OpenAI(), OpenAI(cot_in_response=True), Jsonl(), Parquet(),
+    CotSft(), Alpaca(), Alpaca(reasoning="drop"),
+    ShareGPT(), ShareGPT(reasoning="drop", system_prompt="默认"),
+    OpenAI(), OpenAI(reasoning="drop"), Jsonl(), Parquet(),
 ]
 
 
@@ -266,12 +287,12 @@ def test_jsonl_write_then_read_back_equals_input(rows):
 
 def test_exporters_build_from_hydra_config():
     exporter = instantiate(OmegaConf.create(
-        {"_target_": "dsbuild.export.formats.ShareGPT", "cot_in_response": True, "system_prompt": "你好"}
+        {"_target_": "dsbuild.export.formats.ShareGPT", "reasoning": "drop", "system_prompt": "你好"}
     ))
     assert isinstance(exporter, ShareGPT)
-    assert (exporter.cot_in_response, exporter.system_prompt) == (True, "你好")
-    with pytest.raises(Exception, match="cot_in_response"):
-        instantiate({"_target_": "dsbuild.export.formats.CotSft", "cot_in_response": True})
+    assert (exporter.reasoning, exporter.system_prompt) == ("drop", "你好")
+    with pytest.raises(Exception, match="system_prompt"):
+        instantiate({"_target_": "dsbuild.export.formats.CotSft", "system_prompt": "x"})
 
 
 @pytest.mark.parametrize("config", sorted(CONF_FORMATS.glob("*.yaml")), ids=lambda p: p.stem)

@@ -18,8 +18,8 @@ WITHOUT_SYSTEM = [
      "response": "多休息。"},
 ]
 EXPORTERS = [
-    CotSft(), Alpaca(), Alpaca(cot_in_output=True), ShareGPT(), ShareGPT(system_prompt="默认提示"),
-    ShareGPT(cot_in_response=True), OpenAI(), OpenAI(system_prompt="默认提示"), Jsonl(), Parquet(),
+    CotSft(), Alpaca(), Alpaca(reasoning="drop"), ShareGPT(), ShareGPT(system_prompt="默认提示"),
+    ShareGPT(reasoning="drop"), OpenAI(), OpenAI(reasoning="drop", system_prompt="默认提示"), Jsonl(), Parquet(),
 ]
 
 
@@ -56,7 +56,7 @@ def _as_llamafactory_reads(entry: dict, record: dict) -> tuple[str, list[tuple[s
 
 def _expected(exporter, row: dict) -> tuple[str, list[tuple[str, str]]]:
     user = row["question"] + (f"\n{row['input']}" if row["input"] else "")
-    with_cot = getattr(exporter, "cot_in_output", False) or getattr(exporter, "cot_in_response", False)
+    with_cot = exporter.reasoning != "drop" and not isinstance(exporter, (CotSft, Jsonl, Parquet))  # views carry theirs
     answer = f"<think>\n{row['cot']}\n</think>\n\n{row['response']}" if with_cot else row["response"]
     if isinstance(exporter, CotSft):
         return "", [("user", row["question"]), ("assistant", row["response"])]
@@ -133,3 +133,22 @@ def test_split_the_exporter_did_not_write_is_an_error(tmp_path):
     assert "d_train" in exporter.dataset_info("d", {"train": "sub/train.json"})
     with pytest.raises(ValueError, match="has not written 'test.json'"):
         exporter.dataset_info("d", {"train": "train.json", "test": "test.json"})
+
+
+@pytest.mark.parametrize("exporter", [CotSft(), Jsonl(), Parquet(),
+                                      CotSft(reasoning_template="{cot}\n---\n{response}")], ids=repr)
+def test_formats_that_keep_the_cot_apart_train_it_through_their_view(exporter, tmp_path):
+    view = exporter.llamafactory_view(WITH_SYSTEM[0].keys())
+    assert isinstance(view, Alpaca) and view.reasoning_template == exporter.reasoning_template
+    view.write(pa.Table.from_pylist(WITH_SYSTEM), tmp_path / "train.llamafactory.json")
+    entry = view.dataset_info("d", {"train": "train.llamafactory.json"})["d_train"]
+    loaded = _load(tmp_path / "train.llamafactory.json", tmp_path / "hf")
+    answers = [_as_llamafactory_reads(entry, r)[1][1][1] for r in loaded]
+    template = exporter.reasoning_template or "<think>\n{cot}\n</think>\n\n{response}"
+    assert answers == [template.format(cot=r["cot"], response=r["response"]) for r in WITH_SYSTEM]
+
+
+def test_no_view_without_reasoning_to_train():
+    assert CotSft(reasoning="drop").llamafactory_view(["question", "cot", "response"]) is None
+    assert Jsonl().llamafactory_view(["id", "question", "response"]) is None  # no cot column
+    assert Jsonl().llamafactory_view(["id", "text", "cot"]) is None  # no prompt and response

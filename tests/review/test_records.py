@@ -10,10 +10,12 @@ from dsbuild.review.verdict_files import read_verdicts
 from dsbuild.review.version_reader import read_version
 
 CASES = {  # format overrides, the field edited
-    "alpaca with cot": (["format=alpaca", "format.cot_in_output=true"], "cot"),
-    "sharegpt with cot and a system prompt": (["format=sharegpt", "format.cot_in_response=true",
-                                               "format.system_prompt=You are a careful doctor."], "cot"),
+    "alpaca with cot": (["format=alpaca"], "cot"),
+    "sharegpt with cot in headings and a system prompt": (
+        ["format=sharegpt", "format.reasoning_template='## Thinking\\n\\n{cot}\\n\\n## Final Response\\n\\n{response}'",
+         "format.system_prompt=You are a careful doctor."], "cot"),
     "openai": (["format=openai"], "question"),
+    "openai without reasoning": (["format=openai", "format.reasoning=drop"], "response"),
     "jsonl": (["format=jsonl"], "response"),
     "parquet": (["format=parquet"], "question"),
 }

@@ -40,7 +40,7 @@ def test_show_prints_the_stages_splits_and_card(two_versions, dsbuild_cmd):
 def test_verify_passes_on_a_fresh_build(two_versions, dsbuild_cmd):
     code, out, _ = dsbuild_cmd("verify", two_versions[0])
     # 3 splits + 3 lineage files + rejects + 3 figures + card + dataset_info
-    assert code == 0 and out.startswith("verified: 12 files match")
+    assert code == 0 and out.startswith("verified: 15 files match")
 
 
 def test_verify_names_a_changed_a_missing_and_an_unlisted_file(own_copy, dsbuild_cmd):
@@ -54,7 +54,7 @@ def test_verify_names_a_changed_a_missing_and_an_unlisted_file(own_copy, dsbuild
     assert any(line.startswith("train.json: changed (sha256") for line in lines)
     assert "test.lineage.jsonl: missing (listed in manifest.json)" in lines
     assert "notes.txt: not listed in manifest.json" in lines
-    assert lines[-1].startswith("3 file(s) differ") and "(10 match)" in lines[-1]
+    assert lines[-1].startswith("3 file(s) differ") and "(13 match)" in lines[-1]
 
 
 def test_verify_finds_a_version_by_id_under_root(own_copy, dsbuild_cmd):
@@ -107,7 +107,7 @@ def test_rebuild_reports_a_file_that_differs(own_copy, dsbuild_cmd, tmp_path):
     code, out, _ = dsbuild_cmd("rebuild", own_copy, "--output-dir", tmp_path / "again")
     assert code == 1
     assert any(line.startswith("README.md: sha256 ") for line in out.splitlines())
-    assert "1 file(s) differ, 12 identical" in out  # every other file, the manifest included, is byte-identical
+    assert "1 file(s) differ, 15 identical" in out  # every other file, the manifest included, is byte-identical
     rebuilt = tmp_path / "again" / "doctor_qa" / own_copy.name
     assert (rebuilt / "train.json").read_bytes() == (own_copy / "train.json").read_bytes()
 

@@ -13,6 +13,7 @@ def test_a_cli_build_rebuilds_byte_identical(run_cli, dsbuild_subprocess, tmp_pa
     result = dsbuild_subprocess("rebuild", folder)
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    files = 1 + sum(bool(i.get("file")) + bool(i.get("lineage")) for i in manifest["splits"].values()) \
+    files = 1 + sum(bool(i.get("file")) + bool(i.get("lineage")) + bool(i.get("llamafactory"))
+                    for i in manifest["splits"].values()) \
         + 1 + len(manifest["figures"]) + len(manifest["files"])
     assert result.stdout.splitlines()[-1] == f"byte-identical: {files} files"

@@ -1,0 +1,70 @@
+"""`llamafactory/pilot_sft.yaml`: the ~1,000-row pilot fine-tune the field advises before growing a set.
+
+With `pilot.size` set, the version holds a LLaMA-Factory training config for its `pilot` split: a short
+LoRA SFT of `pilot.model` with `pilot.template`, `cutoff_len` from `format.cutoff_len`, the version folder
+as `dataset_dir` and the run's output under the version's parent (`<dataset>/pilot-runs/<version id>`), so
+
+    llamafactory-cli train <version>/llamafactory/pilot_sft.yaml
+
+trains it from any directory. `pilot.llamafactory` adds or replaces settings (e.g. `bf16: true`).
+The paths name where the version was written; a rebuild elsewhere compares the file with them replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+PILOT_CONFIG = "llamafactory/pilot_sft.yaml"
+RUNS_FOLDER = "pilot-runs"
+
+
+def pilot_config(final: Path, dataset_name: str, entries: Mapping[str, dict], pilot: Mapping,
+                 cutoff_len: int) -> str | None:
+    """The YAML text, or None when dataset_info.json has no pilot entry to train on."""
+    dataset = f"{dataset_name}_pilot"
+    if dataset not in entries:
+        return None
+    settings = {
+        "model_name_or_path": str(pilot.get("model")),
+        "trust_remote_code": True,
+        "stage": "sft",
+        "do_train": True,
+        "finetuning_type": "lora",
+        "lora_rank": 8,
+        "lora_target": "all",
+        "dataset": dataset,
+        "dataset_dir": str(final),
+        "template": str(pilot.get("template")),
+        "cutoff_len": int(cutoff_len),
+        "overwrite_cache": True,
+        "output_dir": str(final.parent / RUNS_FOLDER / final.name),
+        "logging_steps": 10,
+        "save_steps": 500,
+        "plot_loss": True,
+        "overwrite_output_dir": True,
+        "report_to": "none",
+        "per_device_train_batch_size": 1,
+        "gradient_accumulation_steps": 8,
+        "learning_rate": 1.0e-4,
+        "num_train_epochs": 3.0,
+        "lr_scheduler_type": "cosine",
+        "warmup_ratio": 0.1,
+    }
+    validation = f"{dataset_name}_validation"
+    if validation in entries:
+        settings.update(eval_dataset=validation, per_device_eval_batch_size=1, eval_strategy="steps", eval_steps=500)
+    settings.update(dict(pilot.get("llamafactory") or {}))
+    head = (f"# LoRA SFT pilot on {dataset} (dsbuild). Run: llamafactory-cli train {final / PILOT_CONFIG}\n"
+            "# Compare pilots of two versions by eval_loss in <output_dir>/all_results.json.\n")
+    return head + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
+
+
+def write_pilot_config(folder: Path, text: str) -> str:
+    """Write the config into the (staged) version folder; its name, relative to the folder."""
+    path = folder / PILOT_CONFIG
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return PILOT_CONFIG
