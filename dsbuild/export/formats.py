@@ -63,6 +63,8 @@ class Exporter:
         if self.reasoning not in REASONING:
             raise UserError(f"format.reasoning={self.reasoning!r}: use one of {', '.join(REASONING)}")
         if self.reasoning_template is not None:
+            if isinstance(self.reasoning_template, str):  # a command line cannot type a newline: \n stands for one
+                self.reasoning_template = self.reasoning_template.replace("\\n", "\n").replace("\\t", "\t")
             if self.reasoning == "drop":
                 raise UserError("format.reasoning_template is set but format.reasoning=drop trains no reasoning; "
                                 "use format.reasoning=think_tags with it")

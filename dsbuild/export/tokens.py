@@ -134,10 +134,19 @@ def _template(given: str | None, folder: Path, config: dict, name: str) -> str |
 
 
 def _compile(text: str):
-    """The template in a sandbox set up as transformers sets up apply_chat_template's."""
-    from jinja2 import TemplateError
-    from jinja2.ext import loopcontrols
+    """The template in a sandbox set up as transformers sets up apply_chat_template's (including its
+    `{% generation %}` blocks, which mark the assistant's tokens for TRL and render as their content)."""
+    from jinja2 import TemplateError, nodes
+    from jinja2.ext import Extension, loopcontrols
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class Generation(Extension):
+        tags = {"generation"}
+
+        def parse(self, parser):
+            lineno = next(parser.stream).lineno
+            body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+            return nodes.Scope(body, lineno=lineno)
 
     def raise_exception(message):
         raise TemplateError(message)
@@ -145,7 +154,7 @@ def _compile(text: str):
     def tojson(value, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
         return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols, Generation])
     env.filters["tojson"] = tojson
     # a fixed day where a template writes today's date: the same rows give the same counts on any day
     env.globals.update(raise_exception=raise_exception, strftime_now=lambda fmt: TEMPLATE_DAY.strftime(fmt))

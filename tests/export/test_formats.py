@@ -153,6 +153,8 @@ def test_a_row_without_a_cot_gets_no_empty_think_block_and_another_wrapper_can_b
         "## Thinking\n\nc {response}\n\n## Final Response\n\na {cot}")  # braces in the text stay as they are
     assert headings.split_answer("## Thinking\n\nc\n\n## Final Response\n\na") == ("c", "a")
     assert Alpaca().split_answer("no reasoning here") == (None, "no reasoning here")
+    typed = Alpaca(reasoning_template="## Thinking\\n\\n{cot}\\n\\n## Final Response\\n\\n{response}")  # as typed
+    assert typed.reasoning_template == headings.reasoning_template
 
 
 @pytest.mark.parametrize("settings,message", [
