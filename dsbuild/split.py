@@ -13,6 +13,7 @@ may move. Leave `stratify_by` unset when stability across growing inputs matters
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -26,6 +27,8 @@ from .execute.spill import InMemory, Spill, batches
 from .record import CONTENT_ID_PATTERN
 from .split_order import SPLITS
 from .stage import StageReport
+
+log = logging.getLogger("dsbuild")
 
 SPLIT_COLUMN = "_split"  # a row's split index while the rows are dealt out
 STAGE = "split"
@@ -200,6 +203,9 @@ def draw_pilot(train: pa.Table | Spill, size: int, seed: int, stratify_by: str |
     if size < 0:
         raise UserError(f"pilot.size must be >= 0, got {size}")
     n = train.num_rows
+    if size > n:
+        log.warning("pilot.size=%d but train has %d rows: the pilot is all of train (a pilot run tells more "
+                    "once the set is larger than the pilot)", size, n)
     if size >= n:
         return train
     u, strata = [], []

@@ -89,7 +89,7 @@ def test_bad_ratios(bad, message):
         check_ratios(bad)
 
 
-def test_pilot_is_a_stratified_subset_of_train_and_grows_monotonically():
+def test_pilot_is_a_stratified_subset_of_train_and_grows_monotonically(caplog):
     labels = ["a"] * 300 + ["b"] * 100
     train = table_of([f"q{i}" for i in range(400)], labels=labels)
     small = draw_pilot(train, 40, 0, stratify_by="label")
@@ -97,6 +97,7 @@ def test_pilot_is_a_stratified_subset_of_train_and_grows_monotonically():
     assert small.column("label").to_pylist().count("b") == 10
     assert set(small.column("id").to_pylist()) <= set(big.column("id").to_pylist())
     assert draw_pilot(train, 1000, 0).num_rows == 400
+    assert "pilot.size=1000 but train has 400 rows" in caplog.text
 
 
 def test_largest_remainder_sums_exactly():

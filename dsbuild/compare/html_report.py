@@ -1,8 +1,8 @@
 """compare.html: the whole comparison in one self-contained file (inline CSS, plots as PNG data URIs).
 
 Sections: versions, rows per stage and split, rejects per rule, field lengths, labels, judge scores,
-tokens and cost, overlap, samples. A section with nothing to show says so rather than disappearing, so
-every report has the same outline. Nothing in the page depends on the time it was written.
+tokens and cost, pilot fine-tune losses, overlap, samples. A section with nothing to show says so rather
+than disappearing, so every report has the same outline. Nothing in the page depends on the time it was written.
 """
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ from .measures import Measures, categorical_fields
 from .overlap import Overlap, overlap
 from .rows import SPLIT_COLUMN, strings
 from .samples import SHOWN_FIELDS, Sample, pick_samples
-from .table import Section, judge_section, length_section, llm_section, reject_section, split_section, stage_section
+from .table import (
+    Section,
+    judge_section,
+    length_section,
+    llm_section,
+    pilot_section,
+    reject_section,
+    split_section,
+    stage_section,
+)
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
@@ -48,6 +57,8 @@ def write_html(path: Path, selection: Selection, measures: list[Measures], sampl
         _section("labels", "Labels", _labels(labels, measures)),
         _section("judge", "Judge scores", _judge(labels, measures)),
         _section("llm", "Tokens and cost", _llm(labels, measures)),
+        _section("pilot", "Pilot fine-tune", _table(labels, pilot_section(measures)) or _note(
+            "No version has a pilot (pilot.size=1000 writes one, with llamafactory/pilot_sft.yaml).")),
         _section("overlap", "Overlap", _overlap(labels, overlap(measures))),
         _section("samples", "Samples", _samples(labels, pick_samples(measures, sample_count))),
     ]

@@ -1,8 +1,9 @@
 """What one version looks like in numbers: rows per stage and split, rejects per rule, LLM tokens and cost,
-judge scores, text field lengths and the values of its categorical fields.
+judge scores, text field lengths, the values of its categorical fields and its pilot fine-tune's losses.
 
 Stage, split, reject and LLM figures come from manifest.json (what the build counted); scores, lengths
-and categories from the rows themselves (every split but the pilot).
+and categories from the rows themselves (every split but the pilot); losses from the pilot run's
+all_results.json, once `llamafactory-cli train <version>/llamafactory/pilot_sft.yaml` has run.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from ..export.pilot import pilot_results
 from ..record import LINEAGE_FIELDS, TEXT_FIELDS
 from ..review.version_reader import Version
 from .rows import SPLIT_COLUMN, data_rows, numbers, strings
@@ -32,6 +34,7 @@ class Measures:
     judge_scores: list[float]
     lengths: dict[str, list[int]]  # text field -> characters per row
     categorical: list[str]  # short string fields with few distinct values (labels, departments, languages)
+    pilot: dict | None = None  # the pilot run's metrics ({} not run yet, None: no pilot config)
 
 
 def measure(version: Version) -> Measures:
@@ -47,7 +50,7 @@ def measure(version: Version) -> Measures:
     lengths = {name: [len(text) for text in strings(rows, name)] for name in TEXT_FIELDS if strings(rows, name)}
     return Measures(rows=rows, stages=stages, splits={n: i["rows"] for n, i in manifest["splits"].items()},
                     rejects=rejects, llm=llm, judge_scores=numbers(rows, JUDGE_SCORE), lengths=lengths,
-                    categorical=_categorical(rows))
+                    categorical=_categorical(rows), pilot=pilot_results(version.path))
 
 
 def categorical_fields(measures: list[Measures]) -> list[str]:

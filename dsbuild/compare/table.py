@@ -1,7 +1,8 @@
 """The comparison as rows of text, one cell per version: what the terminal table and the HTML tables show.
 
 Sections: rows per stage and split, rejects per rule, LLM calls, tokens and cost, judge score, mean
-field lengths. A version without a stage, rule or task shows `-` (or 0 rejects), so columns line up.
+field lengths, pilot fine-tune losses. A version without a stage, rule or task shows `-` (or 0 rejects),
+so columns line up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from .measures import Measures
 
 MISSING = "-"
 SPLIT_ORDER = ("train", "validation", "test", "pilot")
+PILOT_METRICS = (("eval_loss", "{:.4f}"), ("train_loss", "{:.4f}"), ("epoch", "{:g}"), ("train_runtime", "{:.0f} s"))
+NOT_RUN = "not run"
 
 
 @dataclass
@@ -27,7 +30,7 @@ class Section:
 def sections(measures: list[Measures]) -> list[Section]:
     """Every section that has rows (LLM and judge sections only when some version has them)."""
     found = [stage_section(measures), split_section(measures), reject_section(measures), llm_section(measures),
-             judge_section(measures), length_section(measures)]
+             judge_section(measures), length_section(measures), pilot_section(measures)]
     return [section for section in found if section.rows]
 
 
@@ -84,6 +87,20 @@ def length_section(measures: list[Measures]) -> Section:
     fields = [f for f in TEXT_FIELDS if any(f in m.lengths for m in measures)]
     return Section("Mean length (characters)", [
         (f, [f"{mean(m.lengths[f]):.0f}" if m.lengths.get(f) else MISSING for m in measures]) for f in fields])
+
+
+def pilot_section(measures: list[Measures]) -> Section:
+    """The pilot fine-tunes' losses (lower eval_loss on the same validation split: the better set to grow)."""
+    if all(m.pilot is None for m in measures):
+        return Section("Pilot fine-tune (llamafactory/pilot_sft.yaml)", [])
+
+    def cell(m: Measures, key: str, pattern: str) -> str:
+        if m.pilot is None:
+            return MISSING
+        return pattern.format(m.pilot[key]) if key in m.pilot else (NOT_RUN if not m.pilot else MISSING)
+
+    return Section("Pilot fine-tune (llamafactory/pilot_sft.yaml)",
+                   [(key, [cell(m, key, pattern) for m in measures]) for key, pattern in PILOT_METRICS])
 
 
 def _merged(sequences: list[list]) -> list:

@@ -7,11 +7,13 @@ as `dataset_dir` and the run's output under the version's parent (`<dataset>/pil
     llamafactory-cli train <version>/llamafactory/pilot_sft.yaml
 
 trains it from any directory. `pilot.llamafactory` adds or replaces settings (e.g. `bf16: true`).
+`pilot_results` reads the run's metrics back, for `dsbuild compare`.
 The paths name where the version was written; a rebuild elsewhere compares the file with them replaced.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import yaml
 
 PILOT_CONFIG = "llamafactory/pilot_sft.yaml"
 RUNS_FOLDER = "pilot-runs"
+RESULTS = "all_results.json"  # what LLaMA-Factory's SFT workflow leaves in output_dir (train_loss, eval_loss, ...)
 
 
 def pilot_config(final: Path, dataset_name: str, entries: Mapping[str, dict], pilot: Mapping,
@@ -68,3 +71,27 @@ def write_pilot_config(folder: Path, text: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return PILOT_CONFIG
+
+
+def pilot_results(folder: Path) -> dict | None:
+    """The metrics of the pilot fine-tune run from `folder`'s config: {} when it has not run, None without a config.
+
+    The run is looked for in the config's `output_dir`, then where it would be had the version been written
+    here (a version moved or copied with its `pilot-runs` folder beside it).
+    """
+    config = folder / PILOT_CONFIG
+    if not config.is_file():
+        return None
+    try:
+        settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        settings = {}
+    places = [Path(str(settings["output_dir"]))] if isinstance(settings, dict) and settings.get("output_dir") else []
+    for place in [*places, folder.parent / RUNS_FOLDER / folder.name]:
+        try:
+            metrics = json.loads((place / RESULTS).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(metrics, dict):
+            return {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {}

@@ -22,7 +22,7 @@ pytestmark = [
                        "chromium); the compare report's browser test needs a browser"),
 ]
 SECTIONS = ["Versions", "Rows per stage and split", "Rejects per rule", "Field lengths", "Labels", "Judge scores",
-            "Tokens and cost", "Overlap", "Samples"]
+            "Tokens and cost", "Pilot fine-tune", "Overlap", "Samples"]
 
 
 def test_report_renders_with_every_image_and_section(built, tmp_path):

@@ -22,7 +22,7 @@ from dsbuild.sweep import version_row, write_summary
 
 SECTIONS = {"versions": "Versions", "rows": "Rows per stage and split", "rejects": "Rejects per rule",
             "lengths": "Field lengths", "labels": "Labels", "judge": "Judge scores", "llm": "Tokens and cost",
-            "overlap": "Overlap", "samples": "Samples"}
+            "pilot": "Pilot fine-tune", "overlap": "Overlap", "samples": "Samples"}
 pytestmark = pytest.mark.slow
 IMAGE = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 

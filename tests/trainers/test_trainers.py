@@ -19,6 +19,7 @@ from helpers import REPO
 from tiny_models import example_texts, tiny_tokenizer
 
 from dsbuild.build import build
+from dsbuild.export.pilot import pilot_results
 from dsbuild.review.version_reader import read_version
 
 HERE = Path(__file__).resolve().parent
@@ -106,3 +107,4 @@ def test_the_pilot_config_trains_with_llamafactory_cli(compose_cfg, tmp_path, mo
               "save_steps=3", "logging_steps=1")
     results = json.loads((version.parent / "pilot-runs" / version.name / "all_results.json").read_text())
     assert results["train_loss"] > 0 and results["eval_loss"] > 0
+    assert pilot_results(version)["eval_loss"] == results["eval_loss"]  # what `dsbuild compare` shows
