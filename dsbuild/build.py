@@ -26,6 +26,7 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
 from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
+from .drop_checks import drop_settings, refuse_empty, warn_heavy_stages
 from .errors import Interrupted, UserError
 from .execute.local import LocalExecutor
 from .execute.spill import Spill, WorkFolder, batches
@@ -118,6 +119,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
     pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
+    allow_empty, warn_share = drop_settings(plain)
     executor = _instantiate(cfg.get("executor"), "executor") or LocalExecutor()
     tasks, llm = _annotation(cfg, plain)
     augment = _augment_policy(cfg, plain)
@@ -140,7 +142,8 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     if previous is not None and previous["failed_calls"] == 0:
         return _existing(previous["version_id"], dataset_dir / previous["version_id"])
     plan = _Plan(plain, name, ratios, source, exporter, steps, after_llm, pilot_size, executor, tasks, augment,
-                 inputs, step_inputs, templates, recipe, dataset_dir, overrides, dict(choices or {}), counter, tokens)
+                 inputs, step_inputs, templates, recipe, dataset_dir, overrides, dict(choices or {}), counter, tokens,
+                 allow_empty, warn_share)
     session = _session(llm, executor, replay) if uses_llm else None
     supersedes = replay.supersedes if replay is not None else previous and previous["version_id"]
     try:
@@ -188,6 +191,8 @@ class _Plan:
     choices: dict
     counter: TokenCounter | None  # format.tokenizer, loaded
     tokens: dict  # format.cutoff_len and over_cutoff
+    allow_empty: bool  # publish a version that kept no row
+    warn_share: float  # a stage dropping more than this share of its rows warns
 
 
 def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, supersedes: str | None,
@@ -208,6 +213,7 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
             _progress(show_progress, n_stages) as advance:
         work = WorkFolder(scratch_folder, executor.batch_rows)  # the batch size of every stage, not only cleaning
         loaded = plan.source.stream(work)
+        loaded_columns = loaded.table.schema.names
         before = profile(loaded.table)  # numbers only, for the card's before/after histograms
         stages.append(_load_report(loaded, lap()))
         rejects.append(loaded.rejected)
@@ -286,6 +292,9 @@ def _run_stages(plan: _Plan, session: LLMSession | None, previous: dict | None, 
             advance("tokens")
         for report in stages:
             report.check()
+        warn_heavy_stages(stages, rejects, plan.warn_share)
+        if not plan.allow_empty and not any(t.num_rows for t in splits.values()):
+            refuse_empty(stages, rejects, loaded_columns)
 
         if plan.pilot_size:
             splits["pilot"] = draw_pilot(splits["train"], plan.pilot_size, split["seed"], split.get("stratify_by"),

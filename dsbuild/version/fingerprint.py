@@ -20,7 +20,8 @@ LOCATION_KEYS = frozenset({"path", "data_dir", "data_files", "output_dir", "cach
 LLM_RUNTIME_KEYS = frozenset({"concurrency", "workers", "rpm", "tpm", "cache", "max_cost_usd", "max_failed_share",
                               "preflight", "api_key_env", "api_key_required", "timeout", "api_base"})
 RUNTIME_KEYS = {"llm": LLM_RUNTIME_KEYS, "augment": frozenset({"workers"})}  # per section: speed, not content
-RUNTIME_SECTIONS = frozenset({"executor"})  # top-level groups that say where a build runs, never what it writes
+# top-level groups and keys that say where a build runs, or whether it publishes, never what it writes
+RUNTIME_SECTIONS = frozenset({"executor", "allow_empty", "warn_share"})
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
