@@ -26,11 +26,13 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from . import config as _config  # noqa: F401  (registers the dsbuild.* resolvers)
 from .augment.policy import MODALITIES, AugmentPolicy, augment_policy
 from .clean.pipeline import AFTER_LLM_STAGE, named_steps, run_cleaning
+from .config_values import refuse_nan
 from .drop_checks import drop_settings, refuse_empty, warn_heavy_stages
 from .errors import Interrupted, UserError
 from .execute.local import LocalExecutor
 from .execute.spill import Spill, WorkFolder, batches
 from .export.formats import validate_table
+from .export.pilot import pilot_settings
 from .export.token_lengths import KEYS as TOKEN_KEYS
 from .export.token_lengths import measure_tokens, token_settings
 from .export.tokens import TokenCounter
@@ -103,6 +105,7 @@ class Replay:
 def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None, show_progress: bool,
            replay: Replay | None) -> BuildResult:
     plain = _resolve(cfg)
+    refuse_nan(plain)
     leaked = secret_keys(plain)
     if leaked:
         raise UserError(f"{leaked[0]} holds a secret; a secret never goes in a config (it would be saved with the "
@@ -118,7 +121,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     counter = TokenCounter(tokens["tokenizer"], tokens["chat_template"]) if tokens["tokenizer"] else None
     steps = named_steps(_instantiate(cfg.cleaning.get("rules"), "cleaning.rules"))
     after_llm = named_steps(_instantiate(cfg.cleaning.get("after_llm"), "cleaning.after_llm"), "cleaning.after_llm")
-    pilot_size = int((plain.get("pilot") or {}).get("size") or 0)
+    pilot_size = pilot_settings(plain.get("pilot"))["size"]
     allow_empty, warn_share = drop_settings(plain)
     executor = _instantiate(cfg.get("executor"), "executor") or LocalExecutor()
     tasks, llm = _annotation(cfg, plain)

@@ -14,6 +14,7 @@ may move. Leave `stratify_by` unset when stability across growing inputs matters
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -44,6 +45,9 @@ def check_ratios(ratios: Sequence[float]) -> list[float]:
         raise UserError(
             f"split.ratios has {len(values)} values {values}; give three (train, validation, test), e.g. [0.8,0.1,0.1]"
         )
+    if not all(math.isfinite(v) for v in values):
+        raise UserError(f"split.ratios {values} holds a value that is not a number; give three shares, e.g. "
+                        "[0.8,0.1,0.1]")
     if any(v < 0 for v in values):
         raise UserError(f"split.ratios {values} has a negative value; use 0 to leave a split empty")
     if abs(sum(values) - 1.0) > 1e-6:

@@ -19,9 +19,30 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import UserError
+
 PILOT_CONFIG = "llamafactory/pilot_sft.yaml"
 RUNS_FOLDER = "pilot-runs"
 RESULTS = "all_results.json"  # what LLaMA-Factory's SFT workflow leaves in output_dir (train_loss, eval_loss, ...)
+
+
+def pilot_settings(node: Mapping | None) -> dict:
+    """pilot.size / model / template / llamafactory, checked: one line naming the key for a wrong value."""
+    pilot = dict(node or {})
+    size = pilot.get("size") or 0
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise UserError(f"pilot.size={size!r}: give a whole number of rows (0 for no pilot), e.g. pilot.size=1000")
+    pilot["size"] = size
+    if size:
+        for key, example in (("model", "Qwen/Qwen2.5-0.5B-Instruct"), ("template", "qwen")):
+            if not isinstance(pilot.get(key), str) or not pilot[key].strip():
+                raise UserError(f"pilot.{key}={pilot.get(key)!r}: give the pilot fine-tune's {key}, "
+                                f"e.g. pilot.{key}={example}")
+    extra = pilot.get("llamafactory")
+    if extra is not None and not isinstance(extra, Mapping):
+        raise UserError(f"pilot.llamafactory={extra!r}: give LLaMA-Factory settings as a mapping, e.g. "
+                        "'pilot.llamafactory={bf16: true, num_train_epochs: 1}'")
+    return pilot
 
 
 def pilot_config(final: Path, dataset_name: str, entries: Mapping[str, dict], pilot: Mapping,

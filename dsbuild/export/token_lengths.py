@@ -74,7 +74,8 @@ def measure_tokens(splits: dict[str, pa.Table | Spill], exporter, counter: Token
         kept, lengths = work.writer(f"tokens-{name}"), []
         for batch in batches(splits[name]):
             counts = _counts(batch, exporter, counter)
-            lengths.append(counts[counts >= 0])
+            exported = counts >= 0 if over_cutoff == "keep" else (counts >= 0) & (counts <= cutoff_len)
+            lengths.append(counts[exported])  # the card describes the rows written, not those rejected here
             if over_cutoff == "reject":
                 reasons = [f"{n:,} tokens > cutoff_len {cutoff_len:,}" if n > cutoff_len else None for n in counts]
                 batch, dropped = partition(batch, reasons, stage=TOKENS_STAGE, rule=RULE)

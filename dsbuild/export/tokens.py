@@ -92,7 +92,7 @@ def _folder(name: str) -> Path:
         return Path(snapshot_download(name, local_files_only=True, allow_patterns=list(TOKENIZER_FILES)))
     except (LocalEntryNotFoundError, ValueError, OSError) as exc:
         raise UserError(f"format.tokenizer={name}: not a folder, and not in the local Hugging Face cache ({exc}); "
-                        "dsbuild never downloads at build time: fetch it once (huggingface-cli download "
+                        "dsbuild never downloads at build time: fetch it once (hf download "
                         f"{name} --include 'tokenizer*') or give a folder") from None
 
 

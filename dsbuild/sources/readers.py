@@ -43,6 +43,11 @@ _WHITESPACE = b" \t\r\n\f\v"
 # (matched at the newline before it, so that consecutive blank lines each match).
 _FIRST_LINE_BLANK = re.compile(rb"[ \t\r]*\n")
 _BLANK_LINE = re.compile(rb"\n[ \t\r]*(?=\n)")
+# A non-blank line that does not open a JSON object. pyarrow's JSON reader (26.0.1) crashes the process
+# (segmentation fault) on a line that is `null`, and takes no line that is not an object anyway: such
+# files go to the Python parser, which names the line.
+_NOT_AN_OBJECT = re.compile(rb"\n[ \t\r\f\v]*[^{\s]")  # after a newline: 10x faster than a multi-line ^
+_NOT_AN_OBJECT_FIRST = re.compile(rb"[ \t\r\f\v]*[^{\s]")
 _JSON_BLOCK = 16 << 20  # Arrow's JSON block size; fewer, larger blocks parse faster
 _SNIFF = 4096  # bytes read to tell JSON lines from a JSON list in a .json file
 
@@ -184,6 +189,8 @@ def jsonl_by_arrow(buf: bytes, end: int, lines_before: int = 0) -> tuple[pa.Tabl
     """The JSON lines in the first `end` bytes parsed by Arrow, or None when Arrow cannot take them as they
     are (a bad line, a column mixing types, rows that do not pair up with the lines).
     `lines_before`: the lines of the file before `buf` (refs are line numbers in the file)."""
+    if _NOT_AN_OBJECT_FIRST.match(buf, 0, end) or _NOT_AN_OBJECT.search(buf, 0, end):
+        return None
     table = _arrow_jsonl(pa.py_buffer(buf).slice(0, end))
     if table is None:
         return None

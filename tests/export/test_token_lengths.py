@@ -60,6 +60,10 @@ def test_a_build_reports_tokens_per_split_and_rejects_rows_over_cutoff_len(compo
     assert all(r.endswith(f"tokens > cutoff_len {cutoff:,}") and int(r.split()[0].replace(",", "")) > cutoff
                for r in reasons)
     assert cut.version_id != kept.version_id
+    cut_manifest = json.loads((cut.path / "manifest.json").read_text(encoding="utf-8"))
+    for name, info in cut_manifest["tokens"]["splits"].items():  # the rows written, not those rejected
+        assert info["rows"] == cut_manifest["splits"][name]["rows"] and info["max"] <= cutoff
+        assert info["over_cutoff"] == 0
 
 
 def test_without_a_tokenizer_the_card_says_lengths_are_characters(compose_cfg, tmp_path):
@@ -140,3 +144,23 @@ def test_a_version_with_a_pilot_config_rebuilds_identical_elsewhere(compose_cfg,
     assert again.comparison.differing == [] and again.comparison.identical > 10
     text = (again.path / "llamafactory" / "pilot_sft.yaml").read_text(encoding="utf-8")
     assert str(tmp_path / "elsewhere") in text  # the rebuild's config names the rebuild
+
+
+@pytest.mark.parametrize("override,message", [
+    ("pilot.size=abc", "pilot.size='abc': give a whole number of rows"),
+    ("pilot.size=2.5", "pilot.size=2.5: give a whole number of rows"),
+    ("pilot.template=", "pilot.template='': give the pilot fine-tune's template"),
+    ("pilot.model=", "pilot.model='': give the pilot fine-tune's model"),
+    ("pilot.llamafactory=abc", "pilot.llamafactory='abc': give LLaMA-Factory settings as a mapping")])
+def test_a_wrong_pilot_setting_is_one_line(run_cli, override, message):
+    done = run_cli("pilot.size=20", override)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"dsbuild: error: {message}"), done.stderr
+
+
+def test_pilot_llamafactory_settings_as_the_readme_writes_them(run_cli, tmp_path):
+    done = run_cli("pilot.size=20", "pilot.llamafactory={bf16: true, num_train_epochs: 1}")
+    assert done.returncode == 0, done.stderr
+    (config,) = (tmp_path / "datasets").glob("doctor_qa/*/llamafactory/pilot_sft.yaml")
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    assert settings["bf16"] is True and settings["num_train_epochs"] == 1

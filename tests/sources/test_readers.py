@@ -333,3 +333,17 @@ def test_declared_format_overrides_extension(tmp_path):
 def test_invalid_parquet(tmp_path):
     path = write(tmp_path / "fake.parquet", b"not parquet at all")
     assert "not a readable Parquet file" in user_error(path)
+
+
+# Inputs that crash a native reader (pyarrow 26.0.1's JSON reader: segmentation fault on a `null` line) must never
+# reach it. Run in a subprocess, so a crash fails the test instead of killing the worker.
+@pytest.mark.parametrize("content", ["null\n" + '{"question": "a b c", "response": "d e f"}\n', " null\n",
+                                     '{"question": "a b c", "response": "d e f"}\nnull\n'])
+def test_inputs_that_crash_pyarrow_are_one_line_errors(run_cli, tmp_path, content):
+    path = write(tmp_path / "qa.jsonl", content)
+    done = run_cli("source=files", f"source.path={path}", "format=alpaca")
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines() == [
+        f"dsbuild: error: {path}: line {1 if content.lstrip().startswith('null') else 2}: a JSON null is not an "
+        'object; each line must be one JSON object such as {"text": "..."}']
+
