@@ -11,12 +11,9 @@ rule and an example reason. The reasons come from the rejects themselves (their 
 from __future__ import annotations
 
 import logging
-import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .errors import UserError
 from .execute.spill import Spill, batches
@@ -35,37 +32,42 @@ def drop_settings(plain: dict) -> tuple[bool, float]:
     if not isinstance(allow, bool):
         raise UserError(f"allow_empty={allow!r}: give true or false")
     share = plain.get("warn_share", DEFAULT_WARN_SHARE)
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or math.isnan(share) or not 0 <= share <= 1:
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:  # NaN fails too
         raise UserError(f"warn_share={share!r}: give a share of rows between 0 and 1, e.g. warn_share=0.5")
     return allow, float(share)
 
 
-def rule_reasons(rejects: Iterable[pa.Table | Spill | None], stage: str) -> list[tuple[str, int, str]]:
-    """(rule, rows, first reason) of `stage`'s rejects, the most frequent rule first."""
-    counts: Counter[str] = Counter()
-    examples: dict[str, str] = {}
+def first_reasons(rejects: Iterable[pa.Table | Spill | None], wanted: set[tuple[str, str]]) -> dict:
+    """{(stage, rule): the first reject's reason} for the `wanted` pairs, reading until each has one."""
+    found: dict[tuple[str, str], str] = {}
     for rows in rejects:
-        if rows is None or rows.num_rows == 0:
+        if rows is None or rows.num_rows == 0 or len(found) == len(wanted):
             continue
         for batch in batches(rows):
-            if "_stage" not in batch.column_names or batch.num_rows == 0:
+            if "_stage" not in batch.column_names:
                 continue
-            mine = batch.select(["_rule", "_reason"]).filter(pc.equal(batch.column("_stage"), stage))
-            rules, reasons = mine.column("_rule").to_pylist(), mine.column("_reason").to_pylist()
-            counts.update(rules)
-            for rule, reason in zip(rules, reasons):
-                examples.setdefault(rule, str(reason or ""))
-    return [(rule, n, examples[rule]) for rule, n in counts.most_common()]
+            for stage, rule, reason in zip(*(batch.column(c).to_pylist() for c in ("_stage", "_rule", "_reason"))):
+                if (stage, rule) in wanted:
+                    found.setdefault((stage, rule), str(reason or ""))
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def _top_rules(report: StageReport, count: int) -> list[tuple[str, int]]:
+    return sorted(report.by_rule.items(), key=lambda item: -item[1])[:count]
 
 
 def warn_heavy_stages(stages: Sequence[StageReport], rejects: Sequence, warn_share: float) -> None:
     """One warning line per stage that dropped more than `warn_share` of its rows."""
-    for report in stages:
+    heavy = [r for r in stages if r.rows_in + r.added and r.kept  # kept nothing: the empty-build error's
+             and r.rejected / (r.rows_in + r.added) > warn_share]
+    tops = {r.stage: _top_rules(r, 1) for r in heavy}
+    reasons = first_reasons(rejects, {(stage, rule) for stage, top in tops.items() for rule, _ in top})
+    for report in heavy:
         seen = report.rows_in + report.added
-        if not seen or report.rejected / seen <= warn_share or report.kept == 0:
-            continue  # a stage that kept nothing is the empty-build error's to report
-        top = rule_reasons(rejects, report.stage)[:1]
-        why = f": mostly {top[0][0]} ({_short(top[0][2])})" if top else ""
+        why = "".join(f": mostly {rule} ({_short(reasons.get((report.stage, rule), ''))})"
+                      for rule, _ in tops[report.stage])
         log.warning("stage %s dropped %d of %d rows (%.0f%%)%s; see rejects.jsonl", report.stage, report.rejected,
                     seen, 100 * report.rejected / seen, why)
 
@@ -77,7 +79,9 @@ def refuse_empty(stages: Sequence[StageReport], rejects: Sequence, loaded_column
         raise UserError("the build produced no rows: the source gave none; check source.path (or the query), "
                         "or set allow_empty=true to publish an empty version")
     worst = max(stages, key=lambda s: s.rejected)
-    top = rule_reasons(rejects, worst.stage)[:TOP_RULES]
+    top = _top_rules(worst, TOP_RULES)
+    found = first_reasons(rejects, {(worst.stage, rule) for rule, _ in top})
+    top = [(rule, n, found.get((worst.stage, rule), "")) for rule, n in top]
     reasons = "; ".join(f"{rule} {n} ({_short(reason)})" for rule, n, reason in top)
     hint = _hint(worst.stage, top, loaded_columns)
     raise UserError(f"all {loaded} rows rejected, most at {worst.stage} ({worst.rejected}): {reasons} - {hint}; "
