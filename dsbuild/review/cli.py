@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply = commands.add_parser("apply", help="make a new version with the verdicts applied")
     apply.add_argument("version", help="version folder, or version id (looked up under --root)")
     apply.add_argument("verdicts", type=Path, help="verdicts.json from the page, items.csv filled in, or a Label "
-                       "Studio JSON export")
+                       "Studio export (JSON, JSON_MIN or CSV)")
     apply.add_argument("--root", default=DEFAULT_ROOT, help=ROOT_HELP)
     apply.set_defaults(run=_apply)
     return parser

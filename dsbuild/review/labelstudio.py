@@ -1,10 +1,13 @@
-"""Label Studio, both ways: the pack's tasks and labeling config, and verdicts read from a project's export.
+"""Label Studio's side of the review pack: the tasks to import and the labeling config that shows them.
 
-Tasks are Label Studio's import format, `[{"data": {...}}]`, with the row id, its split and every
-field (non-text values as JSON text). The labeling config shows the fields and asks for a `verdict`
-(Choices accept / reject), a `reason` and, per editable field, a corrected text `edit_<field>` left
-empty when the field is right. From the project's JSON export, each task's latest annotation that
-was not cancelled is its verdict; a task without one was not reviewed.
+Tasks are Label Studio's import format, `[{"data": {...}}]`. Every data field carries the prefix
+`dsb_`: `dsb_id` is the row id, `dsb_split` its split, then `dsb_<field>` for each field (non-text
+values as JSON text). Label Studio has names of its own where data fields go: its task `id`, which
+the JSON_MIN export writes over a data field `id`, and names such as `source` (a field of that name
+was shown as the whole raw task); a prefixed name meets none of them. The labeling config shows the
+fields under their own names and asks for a `verdict` (Choices accept / reject), a `reason` and, per
+editable field, a corrected text `edit_<field>` left empty when the field is right. Reading a
+project's export back is `labelstudio_export`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import json
 import re
 from xml.sax.saxutils import quoteattr
 
-from ..errors import UserError
 from .sampling import Item
-from .verdict import Verdict, make_verdict, verdict_word
 
 VERDICT, REASON, EDIT_PREFIX = "verdict", "reason", "edit_"
+DATA_PREFIX = "dsb_"
+ROW_KEY = DATA_PREFIX + "id"
+LEGACY_ROW_KEY = "id"  # where packs written before the prefix kept the row id
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # what a `$field` reference in a config can name
 
 
@@ -29,9 +33,10 @@ def display(value) -> str:
 
 
 def tasks(items: list[Item], fields: list[str]) -> list[dict]:
-    """Label Studio import tasks, one per item."""
-    return [{"data": {"id": item.id, "split": item.split,
-                      **{f: display(item.fields[f]) for f in fields if f in item.fields}}} for item in items]
+    """Label Studio import tasks, one per item, every data field named `dsb_<name>`."""
+    return [{"data": {ROW_KEY: item.id, DATA_PREFIX + "split": item.split,
+                      **{DATA_PREFIX + f: display(item.fields[f]) for f in fields if f in item.fields}}}
+            for item in items]
 
 
 def labeling_config(fields: list[str], editable: list[str], title: str) -> str:
@@ -41,7 +46,7 @@ def labeling_config(fields: list[str], editable: list[str], title: str) -> str:
     lines = ["<View>", f"  <Header value={quoteattr(title)}/>"]
     for name in shown:
         lines += [f"  <Header value={quoteattr(name)} size=\"5\"/>",
-                  f"  <Text name={quoteattr(f'text_{name}')} value={quoteattr(f'${name}')}/>"]
+                  f"  <Text name={quoteattr(f'text_{name}')} value={quoteattr(f'${DATA_PREFIX}{name}')}/>"]
     lines += [
         '  <Header value="Verdict"/>',
         f'  <Choices name="{VERDICT}" toName={anchor} choice="single" showInline="true" required="true">',
@@ -58,58 +63,3 @@ def labeling_config(fields: list[str], editable: list[str], title: str) -> str:
                          f"maxSubmissions=\"1\" editable=\"true\" placeholder={quoteattr(f'corrected {name}')}/>")
     lines.append("</View>")
     return "\n".join(lines) + "\n"
-
-
-def is_export(data) -> bool:
-    """True for a Label Studio JSON export (a list of tasks, each with `data`)."""
-    return isinstance(data, list) and bool(data) and all(isinstance(t, dict) and "data" in t for t in data)
-
-
-def read_export(data: list[dict], file: str) -> list[Verdict]:
-    """The verdicts in a Label Studio JSON export; UserError naming the file and task for a bad one."""
-    verdicts = []
-    for number, task in enumerate(data, 1):
-        where = f"task {number}" + (f" (Label Studio id {task['id']})" if "id" in task else "")
-        row = task.get("data")
-        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
-            raise UserError(f"{file}: {where}: data has no row id; import labelstudio.json from the review pack, "
-                            "whose tasks carry it")
-        annotation = _latest(task.get("annotations"), file, where)
-        if annotation is None:
-            continue
-        verdict, reason, edits = None, None, {}
-        for result in annotation.get("result") or []:
-            name, value = result.get("from_name"), result.get("value") or {}
-            if name == VERDICT:
-                choices = value.get("choices") or []
-                if len(choices) != 1:
-                    raise UserError(f"{file}: {where}: the verdict has {len(choices)} choices; pick accept or reject")
-                verdict = verdict_word(choices[0], file, where)
-            elif name == REASON:
-                reason = _text(value, file, where)
-            elif isinstance(name, str) and name.startswith(EDIT_PREFIX):
-                text = _text(value, file, where)
-                if text.strip():
-                    edits[name[len(EDIT_PREFIX):]] = text
-            else:
-                raise UserError(f"{file}: {where}: result {name!r} is not a control of the review labeling config "
-                                f"({VERDICT}, {REASON}, {EDIT_PREFIX}<field>); label with the pack's labelstudio.xml")
-        if verdict or edits:
-            verdicts.append(make_verdict(row["id"], verdict, reason, edits, where))
-    return verdicts
-
-
-def _latest(annotations, file: str, where: str) -> dict | None:
-    """The most recently updated annotation that was not cancelled (None if there is none)."""
-    if not isinstance(annotations, list):
-        raise UserError(f"{file}: {where}: annotations is not a list; give Label Studio's JSON export (not JSON-MIN)")
-    kept = [(str(a.get("updated_at") or a.get("created_at") or ""), i, a) for i, a in enumerate(annotations)
-            if isinstance(a, dict) and not a.get("was_cancelled")]
-    return max(kept, key=lambda k: k[:2])[2] if kept else None
-
-
-def _text(value: dict, file: str, where: str) -> str:
-    parts = value.get("text")
-    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
-        raise UserError(f"{file}: {where}: a text answer is not a list of strings ({parts!r}); re-export the project")
-    return "\n".join(parts)

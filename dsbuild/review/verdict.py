@@ -31,10 +31,13 @@ class Verdict:
 
 
 def make_verdict(row_id: str, verdict: str | None, reason: str | None, edits: dict[str, str], where: str) -> Verdict:
-    """A Verdict from parsed parts: edits without a verdict mean accept; a reject keeps no edits."""
+    """A Verdict from parsed parts: edits without a verdict mean accept; a reject keeps no edits.
+
+    Reasons and edits lose what an edit box adds around the text (a final line break, spaces, `\\r\\n`
+    line ends), so the same correction typed anywhere gives the same value."""
     verdict = verdict or ACCEPT
     reason = _tidy(reason) if verdict == REJECT else None
-    edits = {name: text.replace("\r\n", "\n") for name, text in edits.items()} if verdict == ACCEPT else {}
+    edits = {name: _tidy(text) for name, text in edits.items()} if verdict == ACCEPT else {}
     return Verdict(id=row_id, verdict=verdict, reason=reason or None, edits=edits, where=where)
 
 
@@ -50,4 +53,5 @@ def verdict_word(raw, file: str, where: str) -> str | None:
 
 
 def _tidy(text: str | None) -> str | None:
+    """`text` with `\\r\\n` line ends made `\\n` and surrounding whitespace removed."""
     return text.replace("\r\n", "\n").strip() if isinstance(text, str) else None

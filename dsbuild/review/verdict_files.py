@@ -1,10 +1,11 @@
-"""Verdict files, in the three shapes reviewers hand back, read into one list of Verdicts.
+"""Verdict files, in the shapes reviewers hand back, read into one list of Verdicts.
 
     .csv    the pack's items.csv filled in: columns id, verdict (accept / reject / empty), reason,
             edited_<field> (the corrected text, empty when the field is right); other columns are ignored
     .json   the review page's export {"version_id", "pack_id", "verdicts": [{"id", "verdict", "reason",
             "edits": {field: text}}]}, or just that list
-    .json   a Label Studio JSON export of a project made from the pack (see `labelstudio`)
+    .json   a Label Studio JSON or JSON_MIN export of a project made from the pack (see `labelstudio_export`)
+    .csv    a Label Studio CSV export of such a project, told from items.csv by its annotation columns
 
 An item without a verdict and without edits was not reviewed and is left out; edits alone mean
 accept. Every mistake is one UserError naming the file and the row, item or task.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..version.fingerprint import file_sha256
-from . import labelstudio
+from . import labelstudio_export
 from .pack import EDITED_PREFIX
 from .verdict import Verdict, make_verdict, verdict_word
 
@@ -30,7 +31,8 @@ VERDICTS_FORMAT = "dsbuild-review-verdicts"
 
 @dataclass
 class VerdictFile:
-    """The verdicts of one file, its kind (csv, json, labelstudio), sha256 and the version / pack it names."""
+    """The verdicts of one file, its kind (csv, json, labelstudio: any of its exports), sha256 and the version /
+    pack it names."""
 
     path: Path
     kind: str
@@ -56,30 +58,43 @@ def read_verdicts(path: Path) -> VerdictFile:
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text; save the verdicts as UTF-8 (CSV UTF-8 in a spreadsheet)") from None
     if path.suffix.lower() == ".csv":
-        found = VerdictFile(path, "csv", _from_csv(text, path.name), file_sha256(path))
+        found = _from_csv(text, path)
     elif path.suffix.lower() == ".json":
         found = _from_json(text, path)
     else:
-        raise UserError(f"{path}: give a .csv (the pack's items.csv filled in) or a .json (the review page's "
-                        "verdicts.json or a Label Studio JSON export)")
+        raise UserError(f"{path}: give a .csv (the pack's items.csv filled in, or a Label Studio CSV export) or a "
+                        ".json (the review page's verdicts.json, or a Label Studio JSON / JSON_MIN export)")
     _refuse_repeats(found.verdicts, path.name)
     if not found.verdicts:
         raise UserError(f"{path}: no item has a verdict; review some items first (accept or reject)")
     return found
 
 
-def _from_csv(text: str, file: str) -> list[Verdict]:
+def _from_csv(text: str, path: Path) -> VerdictFile:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
+    rows = _rows(reader, path.name)
+    if labelstudio_export.is_csv_export(header):
+        return VerdictFile(path, "labelstudio", labelstudio_export.read_csv(rows, header, path.name), file_sha256(path))
+    return VerdictFile(path, "csv", _from_items_csv(rows, header, path.name), file_sha256(path))
+
+
+def _rows(reader: csv.DictReader, file: str):
+    """(spreadsheet row number, row) of each row: the header is row 1."""
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            raise UserError(f"{file}: row {number}: more cells than header columns; quote cells that hold commas")
+        yield number, row
+
+
+def _from_items_csv(rows, header: list[str], file: str) -> list[Verdict]:
     if "id" not in header or "verdict" not in header:
         raise UserError(f"{file}: the header needs the columns id and verdict (it has: {', '.join(header) or 'none'}); "
                         "start from the pack's items.csv")
     edit_columns = {c: c[len(EDITED_PREFIX):] for c in header if c.startswith(EDITED_PREFIX)}
     verdicts = []
-    for number, row in enumerate(reader, start=2):  # spreadsheet row numbers: the header is row 1
+    for number, row in rows:
         where = f"row {number}"
-        if None in row:
-            raise UserError(f"{file}: {where}: more cells than header columns; quote cells that hold commas")
         verdict = verdict_word(row["verdict"], file, where)
         edits = {f: row[c] for c, f in edit_columns.items() if row[c] and row[c].strip()}
         row_id = (row["id"] or "").strip()
@@ -97,8 +112,10 @@ def _from_json(text: str, path: Path) -> VerdictFile:
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}: not valid JSON ({exc}); export the verdicts again") from None
     sha = file_sha256(path)
-    if labelstudio.is_export(data):
-        return VerdictFile(path, "labelstudio", labelstudio.read_export(data, path.name), sha)
+    if labelstudio_export.is_json_export(data):
+        return VerdictFile(path, "labelstudio", labelstudio_export.read_json(data, path.name), sha)
+    if labelstudio_export.is_min_export(data):
+        return VerdictFile(path, "labelstudio", labelstudio_export.read_min(data, path.name), sha)
     if isinstance(data, dict) and isinstance(data.get("verdicts"), list):
         if data.get("format", VERDICTS_FORMAT) != VERDICTS_FORMAT:
             raise UserError(f"{path}: format {data['format']!r} is not {VERDICTS_FORMAT}; give the verdicts.json "
@@ -108,7 +125,7 @@ def _from_json(text: str, path: Path) -> VerdictFile:
     if isinstance(data, list):
         return VerdictFile(path, "json", _from_items(data, path.name), sha)
     raise UserError(f"{path}: not a verdicts file; give the review page's verdicts.json, a list of "
-                    '{"id", "verdict", "reason", "edits"} objects, or a Label Studio JSON export')
+                    '{"id", "verdict", "reason", "edits"} objects, or a Label Studio JSON / JSON_MIN export')
 
 
 def _from_items(entries: list, file: str) -> list[Verdict]:

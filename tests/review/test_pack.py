@@ -41,8 +41,8 @@ def test_pack_files_describe_the_same_items(version_dir, tmp_path):
     assert rows[0]["question"] == first.fields["question"] and rows[0]["split"] == first.split
 
     tasks = json.loads((out / "labelstudio.json").read_text(encoding="utf-8"))
-    assert [t["data"]["id"] for t in tasks] == ids
-    assert tasks[0]["data"]["cot"] == first.fields["cot"] and tasks[0]["data"]["split"] == first.split
+    assert [t["data"]["dsb_id"] for t in tasks] == ids
+    assert tasks[0]["data"]["dsb_cot"] == first.fields["cot"] and tasks[0]["data"]["dsb_split"] == first.split
 
     config = ET.fromstring((out / "labelstudio.xml").read_text(encoding="utf-8"))
     choices = config.find("Choices")
@@ -50,7 +50,7 @@ def test_pack_files_describe_the_same_items(version_dir, tmp_path):
     areas = {a.get("name") for a in config.iter("TextArea")}
     assert areas == {"reason", "edit_question", "edit_cot", "edit_response"}
     texts = {t.get("value") for t in config.iter("Text")}
-    assert {"$id", "$question", "$cot", "$response", "$department"} <= texts
+    assert {"$dsb_id", "$dsb_question", "$dsb_cot", "$dsb_response", "$dsb_department"} <= texts
 
 
 def test_review_page_is_self_contained_and_embeds_the_items(version_dir, tmp_path):
