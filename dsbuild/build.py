@@ -36,6 +36,7 @@ from .export.pilot import pilot_settings
 from .export.token_lengths import KEYS as TOKEN_KEYS
 from .export.token_lengths import measure_tokens, token_settings
 from .export.tokens import TokenCounter
+from .overrides import unescape_overrides
 from .secrets import redact, redact_overrides, secret_keys
 from .sources.base import LOAD_STAGE, Loaded, Source
 from .split import check_ratios, draw_pilot, split_rows
@@ -110,7 +111,7 @@ def _build(cfg: DictConfig, *, overrides: list[str] | None, choices: dict | None
     if leaked:
         raise UserError(f"{leaked[0]} holds a secret; a secret never goes in a config (it would be saved with the "
                         "run); export it in an environment variable and name that, e.g. llm.api_key_env=MY_KEY")
-    overrides = redact_overrides(list(overrides or []))
+    overrides = redact_overrides(unescape_overrides(list(overrides or [])))  # a multirun job's come escaped
     name = str(plain.get("name") or "")
     if not _NAME.match(name):
         raise UserError(f"name {name!r} must be a folder name (letters, digits, . _ -), e.g. name=doctor_qa")

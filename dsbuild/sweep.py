@@ -18,6 +18,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from .overrides import unescape_overrides
 from .secrets import redact_overrides
 from .split_order import split_rank
 
@@ -35,7 +36,7 @@ class SweepSummary(Callback):
         hydra_cfg = HydraConfig.get()
         if hydra_cfg.mode is None or hydra_cfg.mode.name != "MULTIRUN":
             return
-        overrides = redact_overrides(list(hydra_cfg.overrides.task))
+        overrides = redact_overrides(unescape_overrides(list(hydra_cfg.overrides.task)))
         unnamed = set(hydra_cfg.job.config.override_dirname.exclude_keys)
         swept = [o for o in overrides if o.lstrip("+~").split("=", 1)[0] not in unnamed]
         row = {"job": hydra_cfg.job.num, "swept": swept, "overrides": overrides}

@@ -2,20 +2,36 @@
 
 A crash leaves at most a `.tmp-*` folder (ignored and cleaned by the next build of that dataset),
 never a partial version.
+
+A temp folder's name says who made it: `.tmp-<name>@<host>-<pid>-<start>-<random>` (`start`: when the
+process started, 0 where unknown). Builds on several machines may share the dataset folder (Slurm jobs
+on a shared file system), and a pid means nothing on another host, so the next build removes a temp folder
+only when it is sure its build died:
+
+- from this host: when no process has that pid, or the process with that pid started at another time
+  (the pid was reused);
+- from another host (or without an owner in its name, from an older dsbuild): when it has not been
+  modified for STALE_AFTER_DAYS days; a live build on another node is never touched before that.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..processes import pid_alive
+from ..processes import process_start, same_process
 
 TMP_PREFIX = ".tmp-"
+STALE_AFTER_DAYS = 7  # longer than a build runs, and than most clusters let a job run
+_HOST_CHARS = 64
+_NOT_IN_HOST = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def version_dir(root: Path, name: str, version_id: str) -> Path:
@@ -38,7 +54,7 @@ def staged(final: Path) -> Iterator[Path]:
     """
     final.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_tmp(final.parent)
-    tmp = final.parent / f"{TMP_PREFIX}{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = final.parent / f"{TMP_PREFIX}{final.name}@{_owner_tag()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         yield tmp
@@ -75,12 +91,40 @@ def publish(tmp: Path, final: Path) -> bool:
 
 
 def _remove_stale_tmp(parent: Path) -> None:
-    """Delete temp folders left by builds that died (their pid is gone)."""
+    """Delete the temp folders left by builds that died (the rule is in the module's docstring)."""
+    now = time.time()
     for path in parent.glob(f"{TMP_PREFIX}*"):
-        try:
-            pid = int(path.name.rsplit("-", 2)[-2])
-        except (ValueError, IndexError):
-            continue
-        if pid != os.getpid() and not pid_alive(pid):
+        if _stale(path, now):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _stale(path: Path, now: float) -> bool:
+    owner = _owner(path.name)
+    if owner is not None and owner[0] == _host():
+        return not same_process(owner[1], owner[2])
+    try:
+        return now - path.stat().st_mtime > STALE_AFTER_DAYS * 86400
+    except OSError:  # removed meanwhile by its own build
+        return False
+
+
+def _owner_tag() -> str:
+    """`<host>-<pid>-<start>` of this process, for the names of its temp folders (read at each call: a forked
+    process has its own)."""
+    return f"{_host()}-{os.getpid()}-{process_start(os.getpid()) or 0}"
+
+
+def _owner(name: str) -> tuple[str, int, str | None] | None:
+    """(host, pid, start or None) from a temp folder's name; None when the name holds no owner."""
+    _, at, tag = name.rpartition("@")
+    parts = tag.rsplit("-", 3)
+    if not at or len(parts) != 4 or not parts[1].isdigit():
+        return None
+    host, pid, start, _ = parts
+    return host, int(pid), None if start == "0" else start
+
+
+def _host() -> str:
+    """This machine's name as it goes in a folder name."""
+    return _NOT_IN_HOST.sub("_", socket.gethostname())[:_HOST_CHARS]
 

@@ -79,6 +79,8 @@ def _build_and_compare(folder: Path, manifest: dict, overrides: list[str], outpu
     from ..build import Replay, build
 
     cfg, choices = _compose(overrides, output_dir, config_dir)
+    if "tracking" in (manifest.get("choices") or {}):  # the manifest keeps the build's; the rebuild logs no run
+        choices["tracking"] = manifest["choices"]["tracking"]
     recorded_llm = (manifest.get("config") or {}).get("llm") or {}
     if manifest.get("llm") and recorded_llm.get("cache_path"):
         from omegaconf import open_dict
@@ -100,7 +102,8 @@ def _compose(overrides: list[str], output_dir: Path, config_dir: Path | None):
 
     from ..config import CONF_DIR
 
-    kept = [o for o in overrides if not o.startswith(("output_dir=", "tracking="))  # a rebuild logs no run
+    left_out = ("output_dir=", "tracking=", "tracking.")  # a rebuild logs no run (and tracking=none has no keys)
+    kept = [o for o in overrides if not o.lstrip("+~").startswith(left_out)
             and (not o.lstrip("+~").startswith("hydra.") or o.startswith("hydra.searchpath="))]
     if config_dir is not None:
         kept.append(f"hydra.searchpath=[file://{Path(config_dir).expanduser().resolve()}]")

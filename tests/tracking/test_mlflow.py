@@ -1,7 +1,12 @@
-"""tracking=mlflow against a real local MLflow store (a sqlite file in tmp_path), and the run's params/metrics."""
+"""tracking=mlflow against a real local MLflow store (a sqlite file in tmp_path), and the run's params/metrics;
+a tracking server that is down (a closed port) or answers with an error."""
 
 import importlib.util
 import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from helpers import write_jsonl
@@ -10,8 +15,14 @@ from omegaconf import OmegaConf
 from dsbuild.build import build
 from dsbuild.errors import UserError
 from dsbuild.tracking.base import without_tracking
-from dsbuild.tracking.mlflow import absolute_uri, artifact_location_for
+from dsbuild.tracking.mlflow import MlflowTracker, absolute_uri, artifact_location_for
 from dsbuild.tracking.run_summary import run_metrics, run_params
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def tracked(compose_cfg, out, db, *more):
@@ -89,6 +100,9 @@ def test_every_split_is_a_dataset_input_with_its_name_as_context(logged):
         assert dataset.name == f"doctor_qa-{split}" and info["sha256"].startswith(dataset.digest)
         assert json.loads(dataset.source)["uri"] == str(logged["first"].path / info["file"])
         assert json.loads(dataset.profile)["num_rows"] == info["rows"]
+        records = json.loads((logged["first"].path / info["file"]).read_text(encoding="utf-8"))  # cot_sft's list
+        fields = [column["name"] for column in json.loads(dataset.schema)["mlflow_colspec"]]
+        assert fields == list(records[0]) == ["Question", "Complex-CoT", "Response"]  # the file's, not the rows'
 
 
 def test_the_tracking_option_stays_out_of_the_build_config(compose_cfg, tmp_path):
@@ -150,28 +164,84 @@ def test_llm_costs_tokens_and_judge_scores_become_metrics(tmp_path):
 
 
 @pytest.mark.slow
-def test_parallel_sweep_jobs_share_a_new_sqlite_store(run_cli, tmp_path):
+def test_parallel_sweep_jobs_share_a_new_sqlite_store_and_record_plain_overrides(run_cli, tmp_path):
     import mlflow
 
     db = tmp_path / "store" / "mlflow.db"
+    uri = f"sqlite:///{db}"  # Hydra hands a multirun job `sqlite\:///...`
     result = run_cli("-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "split.seed=1,2", "format=jsonl",
-                     "tracking=mlflow", f"tracking.tracking_uri=sqlite:///{db}",
-                     f"hydra.sweep.dir={tmp_path / 'sweep'}")
+                     "tracking=mlflow", f"tracking.tracking_uri={uri}", f"hydra.sweep.dir={tmp_path / 'sweep'}")
     assert result.returncode == 0, result.stderr
-    client = mlflow.MlflowClient(f"sqlite:///{db}")
+    client = mlflow.MlflowClient(uri)
     runs = client.search_runs([client.get_experiment_by_name("doctor_qa").experiment_id])
     assert sorted(run.data.params["split.seed"] for run in runs) == ["1", "2"]
     assert all(run.info.status == "FINISHED" for run in runs)
+    for run in runs:
+        assert run.data.params["tracking.tracking_uri"] == uri
+        assert f"tracking.tracking_uri={uri}" in run.data.params["overrides"].split()
+    manifests = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "datasets").glob("*/*/manifest.json")]
+    assert len(manifests) == 2 and all(f"tracking.tracking_uri={uri}" in m["overrides"] for m in manifests)
+    summary = json.loads((tmp_path / "sweep" / "sweep_summary.json").read_text(encoding="utf-8"))
+    assert all(f"tracking.tracking_uri={uri}" in row["overrides"] for row in summary)
+
+
+def test_a_tracking_server_that_is_down_stops_the_build_at_once_in_one_line(run_cli, tmp_path):
+    uri = f"http://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    result = run_cli("tracking=mlflow", f"tracking.tracking_uri={uri}")
+    seconds = time.monotonic() - started
+    assert result.returncode == 2 and seconds < 10, (seconds, result.stderr)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"dsbuild: error: tracking.tracking_uri={uri}: the MLflow server does not respond")
+    assert "nothing was built" in line and "tracking=none" in line and "Retrying" not in result.stderr
+    assert not (tmp_path / "datasets").exists()
+
+
+def test_a_server_gone_when_the_build_ends_is_one_line_at_once(compose_cfg, tmp_path):
+    version = build(compose_cfg([f"output_dir={tmp_path / 'out'}"]), show_progress=False).path
+    tracker = MlflowTracker(f"sqlite:///{tmp_path / 'm.db'}", "doctor_qa")
+    tracker.tracking_uri = f"http://127.0.0.1:{closed_port()}"  # the server passed the first check, then stopped
+    started = time.monotonic()
+    with pytest.raises(UserError) as caught:
+        tracker.log(version)
+    assert time.monotonic() - started < 10
+    message = str(caught.value)
+    assert "\n" not in message and tracker.tracking_uri in message and "does not respond" in message
+    assert f"the version is written ({version})" in message and "run the same command again" in message
 
 
 @pytest.mark.slow
-def test_an_unreachable_server_is_one_line_after_the_version_is_written(compose_cfg, tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
-    cfg = compose_cfg([f"output_dir={tmp_path / 'out'}", "tracking=mlflow", "tracking.tracking_uri=http://127.0.0.1:9"])
-    with pytest.raises(UserError) as caught:
-        build(cfg, show_progress=False)
+def test_a_server_that_never_answers_is_given_up_within_seconds():
+    with socket.socket() as sock:  # accepts connections (the backlog) and never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        uri = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(UserError) as caught:
+            MlflowTracker(uri, "doctor_qa")
+        seconds = time.monotonic() - started
+    assert seconds < 10 and f"{uri}: the MLflow server does not respond (timed out)" in str(caught.value)
+
+
+class _NotMlflow(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_that_answers_with_an_error_is_named_with_its_answer():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotMlflow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    uri = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(UserError) as caught:
+            MlflowTracker(uri, "doctor_qa")
+    finally:
+        server.shutdown()
+        server.server_close()
     message = str(caught.value)
-    assert "\n" not in message and "http://127.0.0.1:9" in message and "run the same command again" in message
-    [version] = (tmp_path / "out" / "doctor_qa").iterdir()
-    assert str(version) in message and (version / "manifest.json").is_file()
+    assert "\n" not in message and f"tracking.tracking_uri={uri}: the MLflow server answered the check" in message
+    assert "404" in message and "nothing was built" in message

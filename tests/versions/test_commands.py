@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 import dsbuild
 
 EXAMPLE = Path(dsbuild.__file__).parent / "examples" / "doctor_qa.jsonl"
@@ -129,3 +131,15 @@ def test_rebuild_stops_on_a_changed_input_naming_it(tmp_path, dsbuild_cmd, build
 def test_rebuild_into_the_version_own_folder_is_refused(two_versions, dsbuild_cmd):
     code, _, err = dsbuild_cmd("rebuild", two_versions[0], "--output-dir", two_versions[0].parent.parent)
     assert code == 2 and "holds the version itself" in err
+
+
+@pytest.mark.slow
+def test_a_tracked_version_rebuilds_byte_identical_and_logs_no_run(tmp_path, dsbuild_cmd, build_version):
+    import mlflow
+
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    version = build_version(tmp_path / "datasets", "tracking=mlflow", f"tracking.tracking_uri={store}")
+    code, out, err = dsbuild_cmd("rebuild", version)
+    assert code == 0 and out.splitlines()[-1].startswith("byte-identical"), out + err
+    client = mlflow.MlflowClient(store)
+    assert len(client.search_runs([client.get_experiment_by_name("doctor_qa").experiment_id])) == 1
