@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra._internal import utils as hydra_utils
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from . import sweep
+from . import hydra_errors, sweep
 from .config import CONF_DIR
 from .errors import Interrupted, UserError, disk_error
 from .secrets import mask_credentials, scrub, secret_override
@@ -30,6 +31,7 @@ DEBUG_ENV = "DSBUILD_DEBUG"
 SUBCOMMANDS = {"review": "dsbuild.review.cli", "compare": "dsbuild.compare.cli",
                **dict.fromkeys(("versions", "show", "verify", "diff", "rebuild"), "dsbuild.versions.cli")}
 USER_ERROR_EXIT = 2
+_HYDRA_RUN_AND_REPORT = hydra_utils.run_and_report
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for a job stopped by Ctrl-C
 
 
@@ -106,16 +108,42 @@ def _main() -> None:
     if command in SUBCOMMANDS:  # an argparse subcommand: Hydra never sees its arguments
         module = importlib.import_module(SUBCOMMANDS[command])
         sys.exit(module.main(sys.argv[1:] if command in module.COMMANDS else sys.argv[2:]))
-    problem = _unparsable_override(sys.argv[1:]) or _secret_override(sys.argv[1:])
+    problem = _unknown_command(command) or _unparsable_override(sys.argv[1:]) or _secret_override(sys.argv[1:])
     if problem:
         print(f"dsbuild: error: {problem}", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
     sys.argv += _name_sweep_folders_by_swept_keys(sys.argv[1:])
+    hydra_utils.run_and_report = _run_and_report  # Hydra's own errors as one line (it looks the name up here)
     _hydra_main()
     failed = sweep.failed_jobs()
     if failed:
         print(f"dsbuild: error: {failed} job(s) of the sweep failed; see sweep_summary.md", file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
+
+
+def _run_and_report(func):
+    """Hydra's `run_and_report`, except that its composition and run-folder errors end in one line, exit 2."""
+    try:
+        return func()
+    except Exception as exc:
+        message = None if os.environ.get(DEBUG_ENV) else hydra_errors.one_line(exc)
+        if message is None:
+            return _HYDRA_RUN_AND_REPORT(lambda failed=exc: _reraise(failed))  # its own report, or the traceback
+        print(f"dsbuild: error: {mask_credentials(message)}", file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT)
+
+
+def _reraise(exc: Exception):
+    raise exc
+
+
+def _unknown_command(word: str) -> str | None:
+    """The refusal of a first argument that is neither a command, an override nor an option (`versoins`)."""
+    if not word or word.startswith("-") or "=" in word or word.startswith(("~", "+")):
+        return None
+    guess = hydra_errors.closest(word, list(SUBCOMMANDS))
+    return (f"unknown command {word!r}; " + (f"did you mean {guess}? " if guess else "")
+            + f"commands: {', '.join(SUBCOMMANDS)}; a build takes overrides such as format=alpaca")
 
 
 ALWAYS_UNNAMED = ("output_dir", "hydra.run.dir", "hydra.sweep.dir")  # never part of a sweep folder's name

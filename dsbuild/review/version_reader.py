@@ -8,6 +8,7 @@ sha256 in manifest.json, so a review never starts from a folder edited by hand.
 
 from __future__ import annotations
 
+import glob
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..version.fingerprint import file_sha256
 from .records import record_reader
 
 MANIFEST = "manifest.json"
+MIN_PREFIX = 4  # a shorter prefix of a 12-character id would match by accident
 REJECTS = "rejects.jsonl"
 
 
@@ -43,20 +45,35 @@ class Version:
 
 
 def locate(ref: str, root: Path) -> Path:
-    """The version folder `ref` names: a folder path, or a version id looked up as `<root>/<name>/<id>`."""
+    """The version folder `ref` names: a folder path, or a version id (or a unique prefix of one, at least
+    MIN_PREFIX characters; `<name>/<id>` picks among datasets) looked up as `<root>/<name>/<id>`."""
     path = Path(ref).expanduser()
     if path.is_dir():
         if not (path / MANIFEST).is_file():
             raise UserError(f"{path}: no {MANIFEST} in this folder; give a version folder "
                             "(outputs/datasets/<name>/<version id>) or a version id")
         return path.resolve()
-    found = sorted(p for p in Path(root).glob(f"*/{ref}") if (p / MANIFEST).is_file()) if "/" not in ref else []
+    name, _, version = ref.rpartition("/") if ref.count("/") == 1 and not ref.startswith("/") else (None, "", ref)
+    found = _versions_under(Path(root), name, version) if version and "/" not in version else []
     if len(found) > 1:
-        raise UserError(f"version id {ref} is in several datasets ({', '.join(map(str, found))}); give the folder")
+        exact = [p for p in found if p.name == version]
+        if len(exact) != 1:
+            shown = ", ".join(f"{p.parent.name}/{p.name}" for p in found[:5]) + (" ..." if len(found) > 5 else "")
+            raise UserError(f"{ref} names {len(found)} versions ({shown}); give more of the id, "
+                            "<name>/<id>, or the folder")
+        found = exact
     if not found:
         raise UserError(f"{ref}: not a version folder, and no version with that id under {root}; give the "
-                        "version folder's path, or --root DIR for the folder that holds the datasets")
+                        "version folder's path (or a unique id prefix of at least "
+                        f"{MIN_PREFIX} characters), or --root DIR for the folder that holds the datasets")
     return found[0].resolve()
+
+
+def _versions_under(root: Path, name: str | None, version: str) -> list[Path]:
+    """The version folders under `root` (of dataset `name`, or any) whose id is `version` or starts with it."""
+    pattern = ("*" if name is None else glob.escape(name)) + "/" + glob.escape(version)
+    pattern += "*" if len(version) >= MIN_PREFIX else ""
+    return sorted(p for p in root.glob(pattern) if (p / MANIFEST).is_file() and not p.name.startswith("."))
 
 
 def read_version(path: Path) -> Version:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import UserError
 from ..processes import process_start, same_process
 
 TMP_PREFIX = ".tmp-"
@@ -52,7 +53,10 @@ def staged(final: Path) -> Iterator[Path]:
 
     A build opens it before its stages when a stage writes files (augmented media) into the version.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UserError(_file_in_the_way(final.parent)) from None
     _remove_stale_tmp(final.parent)
     tmp = final.parent / f"{TMP_PREFIX}{final.name}@{_owner_tag()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -72,6 +76,14 @@ def scratch(final: Path) -> Iterator[Path]:
     """A temp folder beside `final` for a build's intermediate files (spilled rows); always removed on leaving."""
     with staged(final.with_name(f"{final.name}.work")) as folder:
         yield folder
+
+
+def _file_in_the_way(folder: Path) -> str:
+    """What stops `folder` (<output_dir>/<name>) from being made: a file where it or a parent should be."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
+    what = "the dataset's folder" if blocker == folder else "a folder"
+    return (f"{blocker} is a file where {what} goes (output_dir={folder.parent}, name={folder.name}); "
+            "move the file away, or set output_dir / name to another place")
 
 
 def publish(tmp: Path, final: Path) -> bool:

@@ -143,3 +143,26 @@ def test_a_tracked_version_rebuilds_byte_identical_and_logs_no_run(tmp_path, dsb
     assert code == 0 and out.splitlines()[-1].startswith("byte-identical"), out + err
     client = mlflow.MlflowClient(store)
     assert len(client.search_runs([client.get_experiment_by_name("doctor_qa").experiment_id])) == 1
+
+
+def test_show_verify_and_diff_take_a_unique_id_prefix(two_versions, dsbuild_cmd):
+    first, second = two_versions
+    root = first.parent.parent
+    code, out, _ = dsbuild_cmd("verify", first.name[:6], "--root", root)
+    assert code == 0 and out.startswith("verified:") and str(first) in out
+    code, out, _ = dsbuild_cmd("show", f"doctor_qa/{second.name[:5]}", "--root", root)
+    assert code == 0 and "split.seed=2" in out
+    code, out, _ = dsbuild_cmd("diff", first.name[:8], second.name[:8], "--root", root, "--json")
+    assert code == 0 and json.loads(out)["rows"]["moved"]
+
+
+def test_an_ambiguous_or_too_short_prefix_is_a_one_line_error(tmp_path, two_versions, dsbuild_cmd):
+    root = tmp_path / "root"
+    first = two_versions[0]
+    for twin in ("abcd1111aaaa", "abcd2222bbbb"):  # two copies whose ids share a prefix
+        shutil.copytree(first, root / "doctor_qa" / twin)
+    code, _, err = dsbuild_cmd("show", "abcd", "--root", root)
+    assert code == 2 and err.count("\n") == 1
+    assert "abcd names 2 versions (doctor_qa/abcd1111aaaa, doctor_qa/abcd2222bbbb); give more of the id" in err
+    code, _, err = dsbuild_cmd("show", "abc", "--root", root)  # 3 characters match nothing by accident
+    assert code == 2 and "no version with that id" in err and "at least 4 characters" in err
